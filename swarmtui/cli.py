@@ -1,0 +1,40 @@
+"""Command-line entry point: `swarmtui [SUBCOMMAND]`.
+
+Each subcommand lives in its own module and registers itself with
+`add_parser(subparsers)`, setting `func` to a callable taking the parsed
+arguments and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from swarmtui import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="swarmtui", description="A terminal operations console for Docker Swarm."
+    )
+    parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from swarmtui.lab import cli as lab_cli
+
+    lab_cli.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
