@@ -37,6 +37,7 @@ class RawCluster:
     nodes: list[Json]
     services: list[Json]
     tasks: list[Json]
+    fetched_at: datetime | None = None  # set by recordings; live fetches use "now"
 
 
 def dig(obj: Any, *path: str, default: Any = None) -> Any:

@@ -1,0 +1,103 @@
+"""The recorded source: a cluster captured as raw Engine API JSON.
+
+The file format is the one in `tests/fixtures/` and what `swarmtui snapshot`
+writes: `info`, `version`, `nodes`, `services`, `tasks`, `networks`, `configs`,
+`secrets`, `events`, `logs` and `captured_at` (epoch seconds). A recording
+never changes, so it is fetched once and replays deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from swarmtui.swarm.model import EngineInfo
+from swarmtui.swarm.parse import RawCluster, parse_engine
+from swarmtui.swarm.source import SourceError
+
+REQUIRED = ("nodes", "services", "tasks")
+
+
+class ReplayedEvents:
+    """The recorded events once, then silence until closed (a recording is still)."""
+
+    def __init__(self, events: list[Mapping[str, Any]], since: float | None) -> None:
+        self._events = [e for e in events if since is None or e.get("time", 0) >= since]
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for event in self._events:
+            if self._closed.is_set():
+                return
+            yield event
+        self._closed.wait()
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+class RecordedSource:
+    is_live = False
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.description = f"snapshot {self.path.name}"
+        self.data = self._load()
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SourceError(f"{self.path}: no such snapshot file", "bad-snapshot") from None
+        except OSError as exc:
+            raise SourceError(f"{self.path}: {exc.strerror}", "bad-snapshot") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(
+                f"{self.path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                "bad-snapshot",
+            ) from None
+        if not isinstance(data, dict):
+            raise SourceError(f"{self.path}: expected a JSON object at the top", "bad-snapshot")
+        for key in REQUIRED:
+            if not isinstance(data.get(key), list):
+                raise SourceError(
+                    f"{self.path}: field '{key}' is missing or not a list "
+                    "(is this a swarmtui snapshot?)",
+                    "bad-snapshot",
+                )
+        return data
+
+    @property
+    def captured_at(self) -> datetime:
+        stamp = self.data.get("captured_at")
+        if isinstance(stamp, int | float):
+            return datetime.fromtimestamp(stamp, UTC)
+        return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+
+    def connect(self) -> EngineInfo:
+        return parse_engine(self.data.get("info") or {}, self.data.get("version") or {})
+
+    def fetch(self) -> RawCluster:
+        return RawCluster(
+            info=self.data.get("info") or {},
+            version=self.data.get("version") or {},
+            nodes=self.data["nodes"],
+            services=self.data["services"],
+            tasks=self.data["tasks"],
+            fetched_at=self.captured_at,
+        )
+
+    def open_events(self, since: float | None) -> ReplayedEvents:
+        return ReplayedEvents(list(self.data.get("events") or []), since)
+
+    def recorded_logs(self, service_name: str) -> list[Mapping[str, Any]]:
+        return list((self.data.get("logs") or {}).get(service_name) or [])
+
+    def close(self) -> None:
+        pass
