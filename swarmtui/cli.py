@@ -20,8 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    from swarmtui.commands import snapshot, status
     from swarmtui.lab import cli as lab_cli
 
+    status.add_parser(subparsers)
+    snapshot.add_parser(subparsers)
     lab_cli.add_parser(subparsers)
     return parser
 
