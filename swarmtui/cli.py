@@ -11,6 +11,8 @@ import argparse
 import sys
 
 from swarmtui import __version__
+from swarmtui.commands import console
+from swarmtui.commands.common import add_source_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +20,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="swarmtui", description="A terminal operations console for Docker Swarm."
     )
     parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
+    add_source_options(parser)
+    parser.add_argument(
+        "--readonly", action="store_true", help="refuse every change to the cluster"
+    )
+    parser.add_argument(
+        "--poll", type=float, default=2.0, metavar="SECONDS",
+        help="task polling interval (tasks have no events; default 2)",
+    )
+    parser.set_defaults(func=console.run)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from swarmtui.commands import snapshot, status
@@ -32,12 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 0
     try:
-        return int(func(args) or 0)
+        return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
