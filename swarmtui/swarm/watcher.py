@@ -105,7 +105,6 @@ class ClusterWatcher:
                     if not connected:
                         await asyncio.to_thread(self.source.connect)
                         connected = True
-                        self._start_events()
                     raw = await asyncio.to_thread(self.source.fetch)
                 except SourceError as exc:
                     connected = False
@@ -118,6 +117,7 @@ class ClusterWatcher:
                     continue
                 backoff = 1.0
                 self._publish(raw)
+                self._start_events()  # after the first state, so events can be named
                 if not self.source.is_live:
                     await self._sleep(None)
                     continue
