@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
     add_source_options(parser)
     parser.add_argument(
+        "--demo", action="store_true", help="replay the bundled recorded cluster (no engine needed)"
+    )
+    parser.add_argument(
         "--readonly", action="store_true", help="refuse every change to the cluster"
     )
     parser.add_argument(

@@ -284,6 +284,8 @@ class ClusterState:
             return f"{base}.{self.node_name(task.node_id)}"
         if task.slot:
             return f"{base}.{task.slot}"
+        if task.node_id:
+            return f"{base}.{self.node_name(task.node_id)}"
         return f"{base}.{task.id[:12]}"
 
     def task_state_label(self, task: Task) -> str:

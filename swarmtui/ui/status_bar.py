@@ -27,23 +27,13 @@ def status_text(
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" swarmtui ", style="bold reverse")
     if state is not None:
-        engine = state.engine
-        text.append(f" {engine.name or 'swarm'}", style="bold")
-        text.append(f" {engine.engine_version} API {engine.api_version}", style="dim")
+        text.append(f" {state.engine.name or 'swarm'}", style="bold")
     style = CONNECTION_STYLES[status.state]
     if status.state is Connection.CONNECTED and not status.events_live:
         style = "yellow"
     text.append(f" ● {status.label}", style=style)
-    if status.state is Connection.DISCONNECTED and status.message:
-        text.append(f" ({status.message})", style="red")
     text.append(f" · {mode}", style="bold cyan")
     if state is not None:
-        when = state.fetched_at.astimezone().strftime("%H:%M:%S")
-        if status.state is Connection.DISCONNECTED and now is not None:
-            stale = int((now - state.fetched_at).total_seconds())
-            text.append(f" · last update {when} ({stale}s ago)", style="yellow")
-        else:
-            text.append(f" · updated {when}", style="dim")
         down = sum(1 for n in state.nodes if n.is_down)
         unhealthy = sum(
             1 for s in state.services if s.health not in (Health.OK, Health.COMPLETED)
@@ -54,6 +44,17 @@ def status_text(
         text.append(f" · {len(state.services)} services")
         if unhealthy:
             text.append(f" ({unhealthy} unhealthy)", style="yellow")
+        when = state.fetched_at.astimezone().strftime("%H:%M:%S")
+        if status.state is Connection.DISCONNECTED and now is not None:
+            stale = int((now - state.fetched_at).total_seconds())
+            text.append(f" · last update {when} ({stale}s ago)", style="yellow")
+        else:
+            text.append(f" · updated {when}", style="dim")
+    if status.state is Connection.DISCONNECTED and status.message:
+        text.append(f" · {status.message}", style="red")
+    if state is not None:
+        engine = state.engine
+        text.append(f" · engine {engine.engine_version} API {engine.api_version}", style="dim")
     text.append(f" · {endpoint}", style="dim")
     return text
 
