@@ -41,3 +41,71 @@ def state_from(data: dict[str, Any], *, without_status: bool = False) -> Cluster
     )
     when = datetime.fromtimestamp(data.get("captured_at", 0), UTC)
     return build_state(raw, 1, when)
+
+
+# -- the lab ------------------------------------------------------------------
+
+DOCKER_CLI = "/usr/bin/docker"  # Debian's client; another docker may come first on PATH
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """A real 4-node swarm with the demo stack, started once for the whole run.
+
+    The lab needs root on Linux: elsewhere these tests fail with the lab's own
+    message rather than pass silently.
+    """
+    from swarmtui import lab as swarm_lab
+
+    info = swarm_lab.up(nodes=4, managers=1, stack="demo")
+    try:
+        yield info
+    finally:
+        swarm_lab.down()
+
+
+def docker(lab_info, *args: str, host: str | None = None, check: bool = True) -> str:
+    """Run Debian's docker CLI against a lab node (the first manager by default)."""
+    import subprocess
+
+    result = subprocess.run(
+        [DOCKER_CLI, "-H", host or lab_info.docker_host, *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def swarmtui(*args: str, env: dict[str, str] | None = None, user: str | None = None):
+    """Run the installed `swarmtui` command line as a user would."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "swarmtui", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})}, cwd=Path(__file__).parent.parent,
+    )
+
+
+def eventually(check, timeout: float = 30.0, interval: float = 0.5):
+    """Call `check` until it returns a truthy value or raises no AssertionError."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result or result is None:
+                return result
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        else:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout:.0f}s")
+        time.sleep(interval)

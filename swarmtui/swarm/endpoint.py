@@ -103,13 +103,16 @@ def open_source(
     if snapshot:
         return RecordedSource(snapshot)
     endpoint = resolve_endpoint(host, context)
+    api_version = os.environ.get("DOCKER_API_VERSION") or None
     if endpoint.url.startswith("ssh://"):
         tunnel = SSHTunnel(endpoint.url)
-        return TunnelledEngineSource(tunnel, readonly=readonly, description=endpoint.url)
+        return TunnelledEngineSource(
+            tunnel, readonly=readonly, description=endpoint.url, api_version=api_version
+        )
     if not endpoint.url.startswith(("unix://", "tcp://", "http://", "https://", "npipe://")):
         raise SourceError(
             f"unsupported Docker host {endpoint.url!r} (from {endpoint.origin}): "
             "use unix://, tcp:// or ssh://",
             "error",
         )
-    return EngineSource(endpoint.url, tls=endpoint.tls, readonly=readonly)
+    return EngineSource(endpoint.url, tls=endpoint.tls, readonly=readonly, api_version=api_version)

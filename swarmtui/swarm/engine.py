@@ -74,12 +74,14 @@ class EngineSource:
         timeout: float = 15.0,
         readonly: bool = False,
         description: str | None = None,
+        api_version: str | None = None,
     ) -> None:
         self.base_url = base_url
         self.description = description or base_url
         self._tls = tls
         self._timeout = timeout
         self._readonly = readonly
+        self._api_version = api_version  # pinned (DOCKER_API_VERSION), else negotiated
         self._client: EngineClient | None = None
         self._version: dict[str, Any] = {}
         self._engine: EngineInfo | None = None
@@ -100,12 +102,13 @@ class EngineSource:
         try:
             client = EngineClient(
                 base_url=self.base_url,
-                version="auto",
+                version=self._api_version or "auto",
                 timeout=self._timeout,
                 tls=self._tls,
                 readonly=self._readonly,
             )
             version = client.version(api_version=False)
+            self._version = version
             info = client.info()
         except docker.errors.APIError as exc:
             raise self._api_error(exc) from None
@@ -118,12 +121,20 @@ class EngineSource:
         self._engine = engine
         return engine
 
-    def _api_error(self, exc: Exception) -> SourceError:
-        text = str(exc)
+    def _api_error(self, exc: docker.errors.APIError) -> SourceError:
+        text = str(exc.explanation or exc)
         if "too old" in text or "too new" in text or "API version" in text:
+            engine = self._version.get("ApiVersion", "?")
+            lowest = self._version.get("MinAPIVersion", "?")
+            asked = self._api_version or "negotiated"
             return SourceError(
-                f"API version mismatch with {self.base_url}: {text.splitlines()[0]}",
+                f"API version mismatch: swarmtui used API {asked}, the engine at "
+                f"{self.base_url} speaks {lowest} to {engine} ({text.strip()})",
                 "api-version",
+            )
+        if exc.status_code == 503 and "not a swarm manager" in text:
+            return SourceError(
+                f"{self.base_url} is not a swarm manager: connect to a manager", "not-manager"
             )
         return explain(exc, self.base_url)
 
