@@ -8,14 +8,18 @@ cluster while it is on.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import docker
 from docker.api.client import APIClient
 
 from swarmtui.swarm.errors import explain
+from swarmtui.swarm.logs import demux, split_lines, tty_lines
+from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.model import EngineInfo
 from swarmtui.swarm.parse import RawCluster, parse_engine
 from swarmtui.swarm.source import EventStream, SourceError
@@ -51,6 +55,22 @@ class EngineClient(APIClient):
     @property
     def total_requests(self) -> int:
         return sum(self.request_counts.values())
+
+
+class HTTPLogStream:
+    """An engine log response as (stream, line) pairs: framed, or raw for TTY services."""
+
+    def __init__(self, response: Any, tty: bool) -> None:
+        self._response = response
+        self._tty = tty
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        chunks = self._response.iter_content(chunk_size=None)
+        return tty_lines(chunks) if self._tty else split_lines(demux(chunks))
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._response.close()
 
 
 def _api_tuple(version: str) -> tuple[int, int]:
@@ -190,6 +210,30 @@ class EngineSource:
             )
         except Exception as exc:
             raise explain(exc, self.base_url) from None
+
+    def open_logs(self, request: LogRequest) -> HTTPLogStream:
+        """A service's merged logs, or one task's, streamed; `close()` from any thread."""
+        client = self.client
+        kind, ident = ("tasks", request.task_id) if request.task_id else (
+            "services", request.service_id)
+        params: dict[str, Any] = {
+            "stdout": 1, "stderr": 1, "timestamps": 1, "details": 1,
+            "follow": int(request.follow), "tail": request.tail if request.tail else "all",
+        }
+        if request.since:
+            params["since"] = f"{request.since:.9f}"
+        url = f"{client.base_url}/v{client.api_version}/{kind}/{ident}/logs"
+        try:
+            response = client.get(url, params=params, stream=True, timeout=(10, None))
+            response.raise_for_status()
+        except docker.errors.APIError as exc:
+            raise self._api_error(exc) from None
+        except Exception as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status == 404:
+                raise SourceError(f"no such {kind[:-1]}: {ident}", "error") from None
+            raise explain(exc, self.base_url) from None
+        return HTTPLogStream(response, request.tty)
 
     def close(self) -> None:
         self._drop_client()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.model import EngineInfo
 from swarmtui.swarm.parse import RawCluster, parse_engine
 from swarmtui.swarm.source import SourceError
@@ -35,6 +36,26 @@ class ReplayedEvents:
                 return
             yield event
         self._closed.wait()
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+class ReplayedLogs:
+    """Recorded log lines; when following, silence afterwards until closed."""
+
+    def __init__(self, lines: list[tuple[str, str]], follow: bool) -> None:
+        self._lines = lines
+        self._follow = follow
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for line in self._lines:
+            if self._closed.is_set():
+                return
+            yield line
+        if self._follow:
+            self._closed.wait()
 
     def close(self) -> None:
         self._closed.set()
@@ -98,6 +119,18 @@ class RecordedSource:
 
     def recorded_logs(self, service_name: str) -> list[Mapping[str, Any]]:
         return list((self.data.get("logs") or {}).get(service_name) or [])
+
+    def open_logs(self, request: LogRequest) -> ReplayedLogs:
+        service = next((s for s in self.data["services"] if s.get("ID") == request.service_id), {})
+        name = (service.get("Spec") or {}).get("Name", "")
+        entries = self.recorded_logs(name)
+        if request.task_id:
+            marker = f"com.docker.swarm.task.id={request.task_id}"
+            entries = [e for e in entries if marker in str(e.get("line", ""))]
+        if request.tail:
+            entries = entries[-request.tail:]
+        lines = [(str(e.get("stream", "stdout")), str(e.get("line", ""))) for e in entries]
+        return ReplayedLogs(lines, request.follow)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,163 @@
+"""Settings: built-in defaults < config file < SWARMTUI_* environment < flags.
+
+The config file is YAML at `$XDG_CONFIG_HOME/swarmtui/config.yaml`
+(`SWARMTUI_CONFIG` names another file). A bad file is reported by file, line
+and field; nothing here raises anything but `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(Exception):
+    """A settings problem, as one line naming the file and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str | None = None
+    context: str | None = None
+    theme: str = "swarmtui-dark"
+    keymap: str = "default"
+    poll_interval: float = 2.0
+    readonly: bool = False
+    wall_rotate_seconds: float = 15.0
+    log_max_lines: int = 10_000
+    log_tail: int = 200
+    highlight_seconds: float = 1.5
+    sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
+
+
+# name → (type, check, description of a valid value)
+FIELDS: dict[str, tuple[type, Any, str]] = {
+    "host": (str, None, "an engine address such as unix:///var/run/docker.sock"),
+    "context": (str, None, "a docker context name"),
+    "theme": (str, None, "a theme name"),
+    "keymap": (str, None, "a keymap name"),
+    "poll_interval": (float, lambda v: 0.2 <= v <= 600, "a number of seconds from 0.2 to 600"),
+    "readonly": (bool, None, "true or false"),
+    "wall_rotate_seconds": (float, lambda v: 2 <= v <= 3600, "a number of seconds from 2 to 3600"),
+    "log_max_lines": (int, lambda v: 100 <= v <= 1_000_000, "a whole number from 100 to 1000000"),
+    "log_tail": (int, lambda v: 0 <= v <= 100_000, "a whole number from 0 to 100000"),
+    "highlight_seconds": (float, lambda v: 0 <= v <= 60, "a number of seconds from 0 to 60"),
+}
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(base) / "swarmtui"
+
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or str(
+        Path(env.get("HOME", "~")).expanduser() / ".local" / "state"
+    )
+    return Path(base) / "swarmtui"
+
+
+def config_file(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("SWARMTUI_CONFIG"):
+        return Path(env["SWARMTUI_CONFIG"])
+    return config_dir(env) / "config.yaml"
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    kind, check, valid = FIELDS[name]
+    ok = True
+    if kind is bool:
+        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "on"):
+            value = True
+        elif isinstance(value, str) and value.lower() in ("false", "no", "0", "off"):
+            value = False
+        ok = isinstance(value, bool)
+    elif kind in (int, float):
+        if isinstance(value, bool):
+            ok = False
+        else:
+            try:
+                number = float(value)
+                value = int(number) if kind is int else number
+                ok = kind is float or number == int(number)
+            except (TypeError, ValueError):
+                ok = False
+    elif kind is str:
+        ok = isinstance(value, str) and bool(value.strip())
+    if ok and check is not None:
+        ok = check(value)
+    if not ok:
+        raise ConfigError(f"{where}: field '{name}' must be {valid}, not {value!r}")
+    return value
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path} line {mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top")
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):  # sections: `logs: {max_lines: …}` → log_max_lines
+            for sub, inner in value.items():
+                flat[_section_field(str(key), str(sub))] = inner
+        else:
+            flat[str(key).replace("-", "_")] = value
+    return flat
+
+
+def _section_field(section: str, key: str) -> str:
+    prefix = {"logs": "log", "wall": "wall"}.get(section, section)
+    return f"{prefix}_{key}".replace("-", "_")
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    path = config_file(env)
+    values: dict[str, Any] = {}
+    sources: list[str] = []
+    from_file = _read_file(path)
+    for name, value in from_file.items():
+        if name not in FIELDS:
+            known = ", ".join(sorted(FIELDS))
+            raise ConfigError(f"{path}: unknown field '{name}' (known: {known})")
+        values[name] = _coerce(name, value, str(path))
+    if from_file:
+        sources.append(str(path))
+    for name in FIELDS:
+        variable = f"SWARMTUI_{name.upper()}"
+        if env.get(variable):
+            values[name] = _coerce(name, env[variable], variable)
+            sources.append(variable)
+    for name, value in (flags or {}).items():
+        if value is not None and name in FIELDS:
+            values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+    return replace(Settings(), **values, sources=tuple(sources))
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings) if f.name != "sources"]

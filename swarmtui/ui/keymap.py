@@ -1,0 +1,131 @@
+"""Keymap files (`keymaps/*.yaml`): binding ids → keys, checked before use.
+
+A keymap maps the `id` of a binding to one key or a comma-separated list:
+
+    cursor-down: j,down
+    focus-nodes: "1"
+
+Unknown ids and two bindings of one scope on the same key are reported by
+file and line. Bundled keymaps ship in the wheel; users add their own in
+`<config dir>/keymaps/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from textual.binding import Binding
+
+from swarmtui.config import ConfigError, config_dir
+from swarmtui.ui.themes import bundled_dir
+
+
+@dataclass(frozen=True, slots=True)
+class BindingInfo:
+    id: str
+    scope: str  # "global" bindings are live everywhere; others only in their widget or screen
+    keys: str  # the default keys
+    description: str
+
+
+def binding_registry(scopes: Mapping[str, Iterable[object]]) -> dict[str, BindingInfo]:
+    """Every binding with an id, from the `BINDINGS` of the classes in each scope."""
+    registry: dict[str, BindingInfo] = {}
+    for scope, classes in scopes.items():
+        for cls in classes:
+            for binding in getattr(cls, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id:
+                    registry.setdefault(
+                        binding.id,
+                        BindingInfo(binding.id, scope, binding.key,
+                                    binding.description or binding.action),
+                    )
+    return registry
+
+
+def keymap_path(name: str) -> Path:
+    """A keymap by name (user's first) or by path."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") and candidate.exists():
+        return candidate
+    for folder in (config_dir() / "keymaps", bundled_dir("keymaps")):
+        path = folder / f"{name}.yaml"
+        if path.exists():
+            return path
+    known = sorted({p.stem for p in available_keymaps()})
+    raise ConfigError(f"no keymap named {name!r} (known: {', '.join(known)})")
+
+
+def available_keymaps() -> list[Path]:
+    paths = sorted(bundled_dir("keymaps").glob("*.yaml"))
+    user = config_dir() / "keymaps"
+    if user.is_dir():
+        paths += sorted(user.glob("*.yaml"))
+    return paths
+
+
+def _split(keys: str) -> list[str]:
+    return [k.strip() for k in keys.split(",") if k.strip()]
+
+
+def load_keymap(path: Path, registry: Mapping[str, BindingInfo]) -> dict[str, str]:
+    """The keymap in `path`, validated: unknown ids and clashes name file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: not valid YAML") from None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(f"{path}: expected 'binding-id: key' lines")
+    keymap: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        binding_id = str(key_node.value)
+        if binding_id not in registry:
+            raise ConfigError(
+                f"{path} line {line}: unknown binding id '{binding_id}' "
+                f"(see `?` in the console for the ids)"
+            )
+        if not isinstance(value_node, yaml.ScalarNode) or not _split(str(value_node.value)):
+            raise ConfigError(f"{path} line {line}: '{binding_id}' needs a key, e.g. 'ctrl+x'")
+        keymap[binding_id] = ",".join(_split(str(value_node.value)))
+        lines[binding_id] = line
+    _check_clashes(path, keymap, lines, registry)
+    return keymap
+
+
+def effective_keys(registry: Mapping[str, BindingInfo], keymap: Mapping[str, str]
+                   ) -> dict[str, list[str]]:
+    return {bid: _split(keymap.get(bid, info.keys)) for bid, info in registry.items()}
+
+
+def _check_clashes(path: Path, keymap: Mapping[str, str], lines: Mapping[str, int],
+                   registry: Mapping[str, BindingInfo]) -> None:
+    keys = effective_keys(registry, keymap)
+    owners: dict[tuple[str, str], str] = {}
+    for binding_id in sorted(keys, key=lambda b: (b not in keymap, lines.get(b, 0))):
+        scope = registry[binding_id].scope
+        for key in keys[binding_id]:
+            for other_scope in {scope, "global"} if scope != "global" else _scopes(registry):
+                other = owners.get((other_scope, key))
+                if other and other != binding_id:
+                    culprit = binding_id if binding_id in keymap else other
+                    where = f"{path} line {lines[culprit]}" if culprit in lines else str(path)
+                    raise ConfigError(
+                        f"{where}: key '{key}' is bound to both '{other}' and '{binding_id}'"
+                    )
+            owners[(scope, key)] = binding_id
+
+
+def _scopes(registry: Mapping[str, BindingInfo]) -> set[str]:
+    return {info.scope for info in registry.values()}
