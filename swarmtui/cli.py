@@ -21,16 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
     add_source_options(parser)
-    parser.add_argument(
-        "--demo", action="store_true", help="replay the bundled recorded cluster (no engine needed)"
-    )
-    parser.add_argument(
-        "--readonly", action="store_true", help="refuse every change to the cluster"
-    )
-    parser.add_argument(
-        "--poll", type=float, default=2.0, metavar="SECONDS",
-        help="task polling interval (tasks have no events; default 2)",
-    )
+    console.add_console_options(parser)
     parser.set_defaults(func=console.run)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
 

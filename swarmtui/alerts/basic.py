@@ -22,8 +22,9 @@ def basic_findings(state: ClusterState) -> list[Finding]:
             findings.append(Finding("node-down", node.name, Severity.CRITICAL,
                                     f"node {node.name} is {node.state}", node.message))
         elif node.availability != "active":
+            word = {"pause": "paused", "drain": "drained"}.get(node.availability, node.availability)
             findings.append(Finding(f"node-{node.availability}", node.name, Severity.INFO,
-                                    f"node {node.name} is {node.availability}"))
+                                    f"node {node.name} is {word}"))
     for service in state.services:
         severity = SERVICE_SEVERITY.get(service.health)
         if severity is not None:

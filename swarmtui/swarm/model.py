@@ -224,6 +224,7 @@ class ClusterState:
     nodes: tuple[Node, ...]
     services: tuple[Service, ...]
     tasks: tuple[Task, ...]
+    network_names: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def _nodes_by_id(self) -> dict[str, Node]:

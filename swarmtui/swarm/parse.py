@@ -222,7 +222,15 @@ def build_state(raw: RawCluster, version: int, fetched_at: datetime) -> ClusterS
             key=lambda s: s.name,
         )
     )
+    networks: dict[str, str] = {}
+    for task in raw.tasks:
+        for attachment in task.get("NetworksAttachments") or []:
+            network = attachment.get("Network") or {}
+            name = dig(network, "Spec", "Name")
+            if network.get("ID") and name:
+                networks[network["ID"]] = name
     return ClusterState(
+        network_names=networks,
         version=version,
         fetched_at=fetched_at,
         engine=parse_engine(raw.info, raw.version),

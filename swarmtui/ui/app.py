@@ -1,29 +1,30 @@
-"""The live console: nodes, services and the tasks of the selection."""
+"""The console application: owns the watcher and the current state, renders nothing itself.
+
+Screens (dashboard, details, logs, wall) read `app.state` and `app.alerts`;
+the app tells the screen on top when they change. Screens underneath catch
+up when they are shown again, so hidden views cost nothing.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer
 
-from swarmtui.swarm.model import ClusterState
+from swarmtui.alerts.basic import basic_findings
+from swarmtui.alerts.model import Alert, AlertBook
+from swarmtui.config import ConfigError, Settings
+from swarmtui.swarm.model import ClusterState, Connection
 from swarmtui.swarm.source import Source
 from swarmtui.swarm.watcher import ClusterWatcher, ConnectionStatus
-from swarmtui.ui.keyed_table import KeyedTable
-from swarmtui.ui.rows import (
-    NODE_COLUMNS,
-    SERVICE_COLUMNS,
-    TASK_COLUMNS,
-    node_rows,
-    service_rows,
-    task_rows,
-)
-from swarmtui.ui.status_bar import StatusBar
+from swarmtui.ui.keymap import BindingInfo, keymap_path, load_keymap
+from swarmtui.ui.palette import JumpCommands, ThemeCommands
+from swarmtui.ui.themes import DEFAULT_PALETTE, VARIABLE_DEFAULTS, Palette, load_theme, theme_files
 
 
 class StateUpdated(Message):
@@ -38,67 +39,83 @@ class StatusChanged(Message):
         self.status = status
 
 
+class ClusterChanged(Message):
+    """Sent to the screen on top: state, alerts or connection changed."""
+
+
 class SwarmApp(App[None]):
     TITLE = "swarmtui"
-    CSS = """
-    Screen { layout: vertical; }
-    #panes { height: 1fr; }
-    KeyedTable {
-        border: round $panel-lighten-2;
-        border-title-color: $text-muted;
-        scrollbar-size-vertical: 1;
-    }
-    KeyedTable:focus { border: round $accent; border-title-color: $text; }
-    #nodes { height: auto; max-height: 9; }
-    #services { height: 2fr; }
-    #tasks { height: 1fr; }
-    """
+    COMMANDS = App.COMMANDS | {JumpCommands, ThemeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("n", "focus_pane('nodes')", "Nodes", id="focus-nodes"),
-        Binding("s", "focus_pane('services')", "Services", id="focus-services"),
-        Binding("t", "focus_pane('tasks')", "Tasks", id="focus-tasks"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("question_mark", "help", "Help", id="help"),
     ]
 
     def __init__(
         self,
         source: Source,
         *,
+        settings: Settings | None = None,
         mode: str = "live",
-        poll_interval: float = 2.0,
+        wall: bool = False,
     ) -> None:
+        self.settings = settings or Settings()
         super().__init__()
         self.source = source
         self.mode = mode
+        self.wall = wall
+        self.readonly = wall or self.settings.readonly or mode in ("demo", "snapshot")
         self.state: ClusterState | None = None
-        self.tasks_of: tuple[str, str] | None = None  # ("service" | "node", id)
+        self.status = ConnectionStatus(Connection.CONNECTING, source.description)
+        self.alert_book = AlertBook()
+        self.alerts: list[Alert] = []
+        self.events: deque[Mapping[str, Any]] = deque(maxlen=200)
+        self.palette = DEFAULT_PALETTE
+        self.keymap: dict[str, str] = {}
         self.watcher = ClusterWatcher(
             source,
             on_state=lambda state: self.post_message(StateUpdated(state)),
             on_status=lambda status: self.post_message(StatusChanged(status)),
-            on_event=self._on_event,
-            poll_interval=poll_interval,
+            on_event=self.events.append,
+            poll_interval=self.settings.poll_interval,
         )
 
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Vertical(id="panes"):
-            yield KeyedTable(NODE_COLUMNS, id="nodes")
-            yield KeyedTable(SERVICE_COLUMNS, id="services")
-            yield KeyedTable(TASK_COLUMNS, id="tasks")
-        yield Footer()
+    # -- start-up ---------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def load_themes(self) -> None:
+        for path in theme_files():
+            self.register_theme(load_theme(path))
+
+    def apply_keymap(self, name: str) -> None:
+        from swarmtui.ui.help import binding_registry_for_app
+
+        registry: dict[str, BindingInfo] = binding_registry_for_app()
+        self.keymap = load_keymap(keymap_path(name), registry)
+        self.set_keymap(self.keymap)
 
     def on_mount(self) -> None:
-        self.query_one("#nodes", KeyedTable).border_title = "Nodes"
-        self.query_one("#services", KeyedTable).border_title = "Services"
-        self.query_one("#tasks", KeyedTable).border_title = "Tasks"
-        self.query_one("#services", KeyedTable).focus()
-        self._show_status()
-        self.run_worker(
-            self.watcher.run(), name="watcher", group="watcher", exclusive=True,
-            exit_on_error=False,
-        )
+        from swarmtui.ui.dashboard import DashboardScreen
+        from swarmtui.ui.wall import WallScreen
+
+        self.theme = self.settings.theme
+        self._update_palette()
+        self.push_screen(WallScreen() if self.wall else DashboardScreen())
+        self.run_worker(self.watcher.run(), name="watcher", group="watcher", exclusive=True,
+                        exit_on_error=False)
+
+    def watch_theme(self, _old: str, _new: str) -> None:
+        self._update_palette()
+
+    def _update_palette(self) -> None:
+        variables = self.theme_variables
+        self.palette = Palette.from_variables(variables) if variables else DEFAULT_PALETTE
+        if self.screen_stack:
+            self.screen.post_message(ClusterChanged())
+
+    # -- shutting down ----------------------------------------------------
 
     async def on_unmount(self) -> None:
         await self.shutdown_watcher()
@@ -111,64 +128,39 @@ class SwarmApp(App[None]):
         await self.shutdown_watcher()
         self.exit()
 
-    def action_focus_pane(self, pane: str) -> None:
-        self.query_one(f"#{pane}", KeyedTable).focus()
+    def action_help(self) -> None:
+        from swarmtui.ui.help import HelpScreen
 
-    def action_refresh(self) -> None:
-        self.watcher.refresh_soon()
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
 
-    def _on_event(self, event: Mapping[str, Any]) -> None:
-        pass  # the event log pane arrives with the full console
-
-    # -- applying state ---------------------------------------------------
+    # -- state ------------------------------------------------------------
 
     def on_state_updated(self, message: StateUpdated) -> None:
-        state = message.state
-        self.state = state
-        nodes = self.query_one("#nodes", KeyedTable)
-        services = self.query_one("#services", KeyedTable)
-        with self.batch_update():
-            nodes.sync(node_rows(state))
-            services.sync(service_rows(state))
-            nodes.border_title = f"Nodes ({len(state.nodes)})"
-            services.border_title = f"Services ({len(state.services)})"
-            if self.tasks_of is None and services.selected_key:
-                self.tasks_of = ("service", services.selected_key)
-            self._sync_tasks()
-        self._show_status()
+        self.state = message.state
+        self.alerts = self.alert_book.update(basic_findings(message.state),
+                                             message.state.fetched_at)
+        self.screen.post_message(ClusterChanged())
 
     def on_status_changed(self, message: StatusChanged) -> None:
-        self._show_status()
+        self.status = message.status
+        self.screen.post_message(ClusterChanged())
 
-    def _show_status(self) -> None:
-        self.query_one(StatusBar).show(
-            self.state, self.watcher.status, self.mode, self.source.description
-        )
+    def refuse_in_readonly(self, what: str) -> bool:
+        """True (and says so) when read-only mode forbids `what`."""
+        if self.readonly:
+            self.notify(f"read-only mode: {what} is not available", severity="warning")
+            return True
+        return False
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if table.id not in ("services", "nodes") or event.row_key.value is None:
-            return
-        if not table.has_focus and self.tasks_of is not None:
-            return  # a sync moved the cursor, not the operator
-        kind = "service" if table.id == "services" else "node"
-        self.tasks_of = (kind, str(event.row_key.value))
-        self._sync_tasks()
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
-    def _sync_tasks(self) -> None:
-        state = self.state
-        table = self.query_one("#tasks", KeyedTable)
-        if state is None or self.tasks_of is None:
-            table.sync([])
-            return
-        kind, key = self.tasks_of
-        if kind == "service":
-            service = state.service(key)
-            tasks = state.tasks_of(key)
-            title = f"Tasks of {service.name}" if service else "Tasks"
-        else:
-            node = state.node(key)
-            tasks = state.tasks_on(key)
-            title = f"Tasks on {node.name}" if node else "Tasks"
-        table.sync(task_rows(state, tasks))
-        table.border_title = f"{title} ({len(tasks)})"
+
+def configure(app: SwarmApp) -> None:
+    """Load themes and the keymap before the app runs; raises ConfigError for bad files."""
+    app.load_themes()
+    if app.settings.theme not in app.available_themes:
+        known = ", ".join(sorted(t for t in app.available_themes if t.startswith("swarmtui")))
+        raise ConfigError(f"no theme named {app.settings.theme!r} (bundled: {known})")
+    app.apply_keymap(app.settings.keymap)

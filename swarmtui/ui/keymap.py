@@ -116,7 +116,7 @@ def _check_clashes(path: Path, keymap: Mapping[str, str], lines: Mapping[str, in
     for binding_id in sorted(keys, key=lambda b: (b not in keymap, lines.get(b, 0))):
         scope = registry[binding_id].scope
         for key in keys[binding_id]:
-            for other_scope in {scope, "global"} if scope != "global" else _scopes(registry):
+            for other_scope in _live_with(scope, registry):
                 other = owners.get((other_scope, key))
                 if other and other != binding_id:
                     culprit = binding_id if binding_id in keymap else other
@@ -127,5 +127,12 @@ def _check_clashes(path: Path, keymap: Mapping[str, str], lines: Mapping[str, in
             owners[(scope, key)] = binding_id
 
 
-def _scopes(registry: Mapping[str, BindingInfo]) -> set[str]:
-    return {info.scope for info in registry.values()}
+# Scopes whose bindings are live at the same moment (a screen and the tables on it).
+TOGETHER = frozenset({("dashboard", "table"), ("detail", "table")})
+
+
+def _live_with(scope: str, registry: Mapping[str, BindingInfo]) -> set[str]:
+    if scope == "global":
+        return {info.scope for info in registry.values()}
+    partners = {b for a, b in TOGETHER if a == scope} | {a for a, b in TOGETHER if b == scope}
+    return {scope, "global", *partners}

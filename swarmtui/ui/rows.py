@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.text import Text
 
+from swarmtui.alerts.model import Alert
 from swarmtui.report import node_status
 from swarmtui.swarm.model import ClusterState, Health, Node, Service, Task
+from swarmtui.ui.themes import DEFAULT_PALETTE, Palette
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,35 +66,32 @@ def cell(value: object, style: str = "", limit: int | None = None) -> Text:
 def cells(*values: object) -> tuple[Text, ...]:
     return tuple(v if isinstance(v, Text) else cell(v) for v in values)
 
-HEALTH_CLASSES = {
-    Health.OK: "ok",
-    Health.COMPLETED: "completed",
-    Health.UPDATING: "updating",
-    Health.DEGRADED: "degraded",
-    Health.PENDING: "pending",
-    Health.UPDATE_PAUSED: "paused",
-    Health.ROLLBACK: "failing",
-    Health.FAILING: "failing",
+HEALTH_VARIABLES = {
+    Health.OK: "health-ok",
+    Health.COMPLETED: "health-completed",
+    Health.UPDATING: "health-updating",
+    Health.DEGRADED: "health-degraded",
+    Health.PENDING: "health-pending",
+    Health.UPDATE_PAUSED: "health-paused",
+    Health.ROLLBACK: "health-failing",
+    Health.FAILING: "health-failing",
 }
-
-HEALTH_STYLES = {
-    "ok": "green",
-    "completed": "green",
-    "updating": "cyan",
-    "degraded": "yellow",
-    "pending": "yellow",
-    "paused": "bold yellow",
-    "failing": "bold red",
-}
+LOUD = frozenset({Health.UPDATE_PAUSED, Health.ROLLBACK, Health.FAILING})
 
 
-def health_text(health: Health) -> Text:
-    return cell(health, HEALTH_STYLES[HEALTH_CLASSES[health]])
+def health_style(health: Health, palette: Palette = DEFAULT_PALETTE) -> str:
+    colour = palette[HEALTH_VARIABLES[health]]
+    return f"bold {colour}" if health in LOUD else colour
 
 
-def node_row(state: ClusterState, node: Node) -> Row:
-    node_state = cell(node.state, "bold red" if node.is_down else "")
-    availability = cell(node.availability, "" if node.availability == "active" else "yellow")
+def health_text(health: Health, palette: Palette = DEFAULT_PALETTE) -> Text:
+    return cell(health, health_style(health, palette))
+
+
+def node_row(state: ClusterState, node: Node, palette: Palette = DEFAULT_PALETTE) -> Row:
+    node_state = cell(node.state, f"bold {palette['node-down']}" if node.is_down else "")
+    availability = cell(node.availability,
+                        "" if node.availability == "active" else palette["health-degraded"])
     return node.id, cells(
         node.name,
         node.role,
@@ -104,13 +104,13 @@ def node_row(state: ClusterState, node: Node) -> Row:
     )
 
 
-def service_row(service: Service) -> Row:
+def service_row(service: Service, palette: Palette = DEFAULT_PALETTE) -> Row:
     counts = service.counts
     short = counts.running < counts.desired and service.health is not Health.COMPLETED
     return service.id, cells(
         service.name,
-        cell(counts, "yellow" if short else ""),
-        health_text(service.health),
+        cell(counts, palette["health-degraded"] if short else ""),
+        health_text(service.health, palette),
         service.mode_label,
         service.short_image,
         cell(service.health_reason if service.health is not Health.OK else "",
@@ -131,19 +131,22 @@ def _ago(state: ClusterState, task: Task) -> str:
     return f"{seconds // 86400}d"
 
 
-TASK_STATE_STYLES = {
-    "running": "green",
-    "complete": "green",
-    "failed": "red",
-    "rejected": "red",
-    "pending": "yellow",
-    "orphaned": "red",
+TASK_STATE_VARIABLES = {
+    "running": "health-ok",
+    "complete": "health-completed",
+    "failed": "health-failing",
+    "rejected": "health-failing",
+    "pending": "health-pending",
+    "orphaned": "health-failing",
 }
 
 
-def task_row(state: ClusterState, task: Task) -> Row:
+def task_row(state: ClusterState, task: Task, palette: Palette = DEFAULT_PALETTE) -> Row:
     label = state.task_state_label(task)
-    style = "bold red" if "node" in label else TASK_STATE_STYLES.get(task.state, "")
+    variable = TASK_STATE_VARIABLES.get(task.state)
+    style = palette[variable] if variable else ""
+    if "node" in label:
+        style = f"bold {palette['node-down']}"
     error = task.error
     if task.exit_code and f"({task.exit_code})" not in error:
         error = f"exit {task.exit_code}: {error}" if error else f"exit {task.exit_code}"
@@ -157,19 +160,55 @@ def task_row(state: ClusterState, task: Task) -> Row:
     )
 
 
-def node_rows(state: ClusterState) -> list[Row]:
-    return [node_row(state, n) for n in state.nodes]
+def node_rows(state: ClusterState, palette: Palette = DEFAULT_PALETTE) -> list[Row]:
+    return [node_row(state, n, palette) for n in state.nodes]
 
 
-def service_rows(state: ClusterState) -> list[Row]:
-    return [service_row(s) for s in state.services]
+def service_rows(state: ClusterState, palette: Palette = DEFAULT_PALETTE) -> list[Row]:
+    return [service_row(s, palette) for s in state.services]
 
 
-def task_rows(state: ClusterState, tasks: Sequence[Task]) -> list[Row]:
+def task_rows(state: ClusterState, tasks: Sequence[Task],
+              palette: Palette = DEFAULT_PALETTE) -> list[Row]:
     """Current tasks first (by slot or node), then history, newest first."""
     def order(task: Task) -> tuple[int, str, float]:
         current = task.desired_state in ("running", "ready", "complete")
         stamp = task.timestamp.timestamp() if task.timestamp else 0.0
         return (0 if current else 1, state.task_name(task), -stamp)
 
-    return [task_row(state, t) for t in sorted(tasks, key=order)]
+    return [task_row(state, t, palette) for t in sorted(tasks, key=order)]
+
+
+ALERT_COLUMNS = (
+    Column("severity", "SEVERITY"),
+    Column("subject", "SUBJECT"),
+    Column("summary", "SUMMARY"),
+    Column("age", "FOR"),
+    Column("origin", "FROM"),
+)
+
+SEVERITY_VARIABLES = {3: "health-failing", 2: "health-degraded", 1: "health-updating"}
+
+
+def duration_label(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def alert_rows(alerts: Sequence[Alert], now: datetime,
+               palette: Palette = DEFAULT_PALETTE) -> list[Row]:
+    rows = []
+    for alert in alerts:
+        style = palette[SEVERITY_VARIABLES[int(alert.severity)]]
+        rows.append(("|".join(alert.key), cells(
+            cell(alert.severity.label, f"bold {style}" if alert.severity >= 3 else style),
+            alert.subject,
+            cell(alert.summary, limit=DETAIL_WIDTH),
+            duration_label(alert.duration(now)),
+            alert.origin,
+        )))
+    return rows

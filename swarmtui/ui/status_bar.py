@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.widgets import Static
 
+from swarmtui.alerts.model import Alert, Severity
 from swarmtui.swarm.model import ClusterState, Connection, Health
 from swarmtui.swarm.watcher import ConnectionStatus
 
@@ -23,6 +25,7 @@ def status_text(
     mode: str,
     endpoint: str,
     now: datetime | None = None,
+    alerts: Sequence[Alert] = (),
 ) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" swarmtui ", style="bold reverse")
@@ -33,6 +36,10 @@ def status_text(
         style = "yellow"
     text.append(f" ● {status.label}", style=style)
     text.append(f" · {mode}", style="bold cyan")
+    critical = [a for a in alerts if a.severity is Severity.CRITICAL and a.firing]
+    if critical:
+        text.append(f" · ⚠ {len(critical)} critical: {critical[0].summary}",
+                    style="bold reverse red")
     if state is not None:
         down = sum(1 for n in state.nodes if n.is_down)
         unhealthy = sum(
@@ -65,6 +72,11 @@ class StatusBar(Static):
     """
 
     def show(
-        self, state: ClusterState | None, status: ConnectionStatus, mode: str, endpoint: str
+        self,
+        state: ClusterState | None,
+        status: ConnectionStatus,
+        mode: str,
+        endpoint: str,
+        alerts: Sequence[Alert] = (),
     ) -> None:
-        self.update(status_text(state, status, mode, endpoint, datetime.now(UTC)))
+        self.update(status_text(state, status, mode, endpoint, datetime.now(UTC), alerts))

@@ -1,0 +1,303 @@
+"""The dashboard: nodes, services, the tasks of the selection, alerts, a command bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import ScreenResume
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from swarmtui.ui.app import ClusterChanged
+from swarmtui.ui.keyed_table import KeyedTable
+from swarmtui.ui.rows import (
+    ALERT_COLUMNS,
+    NODE_COLUMNS,
+    SERVICE_COLUMNS,
+    TASK_COLUMNS,
+    alert_rows,
+    node_rows,
+    service_rows,
+    task_rows,
+)
+from swarmtui.ui.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from swarmtui.ui.app import SwarmApp
+
+PANES = ("nodes", "services", "tasks", "alerts")
+
+
+class CommandBar(Input):
+    """`/` filters the pane you came from; `:` runs a console command."""
+
+    DEFAULT_CSS = """
+    CommandBar { height: 1; border: none; padding: 0 1; background: $panel; }
+    CommandBar:focus { border: none; background: $boost; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back", id="command-cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(placeholder="/ filter   : command   ? help", id="command-bar")
+        self.mode = "command"
+        self.target: KeyedTable | None = None
+
+    def open(self, mode: str, target: KeyedTable | None) -> None:
+        self.mode = mode
+        self.target = target
+        prompt = "/" if mode == "filter" else ":"
+        self.value = target.filter_text if mode == "filter" and target else ""
+        self.placeholder = f"{prompt} filter {target.id}" if mode == "filter" and target \
+            else ": command (theme NAME, logs SERVICE, service NAME, node NAME, help, quit)"
+        self.focus()
+
+    def action_leave(self) -> None:
+        if self.mode == "filter" and self.target is not None:
+            self.target.set_filter("")
+        self.value = ""
+        self.placeholder = "/ filter   : command   ? help"
+        if self.target is not None:
+            self.target.focus()
+        else:
+            self.screen.focus_next()
+
+
+class DashboardScreen(Screen[None]):
+    CSS = """
+    #panes { height: 1fr; }
+    KeyedTable {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        border-subtitle-color: $accent;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
+    }
+    KeyedTable:focus { border: round $accent; border-title-color: $text; }
+    #nodes { height: auto; max-height: 9; }
+    #services { height: 2fr; min-height: 5; }
+    #tasks { height: 1fr; min-height: 4; }
+    #alerts { height: auto; max-height: 7; }
+    #alerts.-empty { display: none; }
+    DashboardScreen.-compact #nodes { max-height: 6; }
+    DashboardScreen.-compact #services { min-height: 4; }
+    DashboardScreen.-compact #tasks { min-height: 3; }
+    DashboardScreen.-compact #alerts { display: none; }
+    DashboardScreen.-compact.-show-alerts #alerts { display: block; height: 1fr; max-height: 100%; }
+    DashboardScreen.-compact.-show-alerts #tasks { display: none; }
+    """
+    COMPACT_HEIGHT = 34
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "focus_pane('nodes')", "Nodes", id="focus-nodes", show=False),
+        Binding("s", "focus_pane('services')", "Services", id="focus-services", show=False),
+        Binding("t", "focus_pane('tasks')", "Tasks", id="focus-tasks", show=False),
+        Binding("a", "focus_pane('alerts')", "Alerts", id="focus-alerts", show=False),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("colon", "command", "Command", id="command"),
+        Binding("l", "logs", "Logs", id="logs"),
+        Binding("r", "refresh", "Refresh", id="refresh", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks_of: tuple[str, str] | None = None  # ("service" | "node", id)
+        self._last_pane = "services"
+
+    @property
+    def swarm(self) -> SwarmApp:
+        return cast("SwarmApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Vertical(id="panes"):
+            yield KeyedTable(NODE_COLUMNS, id="nodes", filter_columns=(0, 1, 5))
+            yield KeyedTable(SERVICE_COLUMNS, id="services", filter_columns=(0, 2, 3, 4))
+            yield KeyedTable(TASK_COLUMNS, id="tasks", filter_columns=(0, 1, 3, 5))
+            yield KeyedTable(ALERT_COLUMNS, id="alerts", filter_columns=(1, 2), classes="-empty")
+        yield CommandBar()
+        yield Footer()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.COMPACT_HEIGHT, "-compact")
+
+    def on_mount(self) -> None:
+        for pane in PANES:
+            table = self.pane(pane)
+            table.border_title = pane.capitalize()
+            table.highlight_seconds = self.swarm.settings.highlight_seconds
+        self.pane("services").focus()
+        self.show_cluster()
+
+    def pane(self, name: str) -> KeyedTable:
+        return self.query_one(f"#{name}", KeyedTable)
+
+    # -- following the cluster --------------------------------------------
+
+    def on_cluster_changed(self, _message: ClusterChanged) -> None:
+        self.show_cluster()
+
+    def on_screen_resume(self, _event: ScreenResume) -> None:
+        self.show_cluster()
+
+    def show_cluster(self) -> None:
+        app = self.swarm
+        state = app.state
+        palette = app.palette
+        self.query_one(StatusBar).show(state, app.status, app.mode, app.source.description,
+                                       app.alerts)
+        highlight = f"on {palette['changed']}"
+        for pane in PANES:
+            self.pane(pane).highlight_style = highlight
+        if state is None:
+            return
+        nodes, services = self.pane("nodes"), self.pane("services")
+        with self.app.batch_update():
+            nodes.set_rows(node_rows(state, palette))
+            services.set_rows(service_rows(state, palette))
+            nodes.border_title = f"Nodes ({len(state.nodes)})"
+            services.border_title = f"Services ({len(state.services)})"
+            if self.tasks_of is None and services.selected_key:
+                self.tasks_of = ("service", services.selected_key)
+            self._show_tasks()
+            alerts = self.pane("alerts")
+            alerts.set_rows(alert_rows(app.alerts, state.fetched_at, palette))
+            alerts.border_title = f"Alerts ({len(app.alerts)})"
+            alerts.set_class(not app.alerts, "-empty")
+
+    def _show_tasks(self) -> None:
+        state = self.swarm.state
+        table = self.pane("tasks")
+        if state is None or self.tasks_of is None:
+            table.set_rows([])
+            return
+        kind, key = self.tasks_of
+        if kind == "service":
+            service = state.service(key)
+            tasks = state.tasks_of(key)
+            title = f"Tasks of {service.name}" if service else "Tasks"
+        else:
+            node = state.node(key)
+            tasks = state.tasks_on(key)
+            title = f"Tasks on {node.name}" if node else "Tasks"
+        table.set_rows(task_rows(state, tasks, self.swarm.palette))
+        table.border_title = f"{title} ({len(tasks)})"
+
+    # -- selection --------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if table.id not in ("services", "nodes") or event.row_key.value is None:
+            return
+        if not table.has_focus and self.tasks_of is not None:
+            return  # a sync moved the cursor, not the operator
+        kind = "service" if table.id == "services" else "node"
+        self.tasks_of = (kind, str(event.row_key.value))
+        self._show_tasks()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        state = self.swarm.state
+        if key is None or state is None:
+            return
+        table_id = event.data_table.id
+        if table_id == "services":
+            self.open_detail("service", str(key))
+        elif table_id == "nodes":
+            self.open_detail("node", str(key))
+        elif table_id == "tasks":
+            task = next((t for t in state.tasks if t.id == key), None)
+            if task is not None:
+                self.open_detail("service", task.service_id)
+        elif table_id == "alerts":
+            subject = str(key).split("|")[-1]
+            if (service := state.service_named(subject)) is not None:
+                self.open_detail("service", service.id)
+            elif (node := state.node_named(subject)) is not None:
+                self.open_detail("node", node.id)
+
+    def open_detail(self, kind: str, key: str) -> None:
+        from swarmtui.ui.detail import NodeDetailScreen, ServiceDetailScreen
+
+        screen = ServiceDetailScreen(key) if kind == "service" else NodeDetailScreen(key)
+        self.app.push_screen(screen)
+
+    def jump_to(self, kind: str, key: str) -> None:
+        pane = self.pane("services" if kind == "service" else "nodes")
+        pane.set_filter("")
+        pane.focus()
+        pane.select_key(key)
+        self.tasks_of = (kind, key)
+        self._show_tasks()
+
+    # -- actions ----------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        if isinstance(focused, KeyedTable) and focused.id:
+            self._last_pane = focused.id
+
+    def action_focus_pane(self, pane: str) -> None:
+        table = self.pane(pane)
+        if pane == "alerts" and not self.swarm.alerts:
+            self.notify("no alerts firing", timeout=2)
+            return
+        self.set_class(pane == "alerts", "-show-alerts")
+        table.focus()
+
+    def action_filter(self) -> None:
+        self.query_one(CommandBar).open("filter", self.pane(self._last_pane))
+
+    def action_command(self) -> None:
+        self.query_one(CommandBar).open("command", self.pane(self._last_pane))
+
+    def action_refresh(self) -> None:
+        self.swarm.watcher.refresh_soon()
+        self.notify("refreshing", timeout=1)
+
+    def action_logs(self) -> None:
+        from swarmtui.ui.logs_screen import LogScreen
+
+        state = self.swarm.state
+        if state is None:
+            return
+        pane = self.pane(self._last_pane)
+        key = pane.selected_key
+        if self._last_pane == "tasks" and key:
+            task = next((t for t in state.tasks if t.id == key), None)
+            if task is not None:
+                self.app.push_screen(LogScreen(task.service_id, task_id=task.id))
+                return
+        service_id = None
+        if self._last_pane == "services":
+            service_id = key
+        elif self.tasks_of and self.tasks_of[0] == "service":
+            service_id = self.tasks_of[1]
+        if service_id is None or state.service(service_id) is None:
+            self.notify("select a service or a task to see its logs", severity="warning")
+            return
+        self.app.push_screen(LogScreen(service_id))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        bar = self.query_one(CommandBar)
+        if event.input is bar and bar.mode == "filter" and bar.target is not None:
+            bar.target.set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        bar = self.query_one(CommandBar)
+        if event.input is not bar:
+            return
+        target = bar.target
+        if bar.mode == "command":
+            self.run_command(event.value.strip())
+            bar.value = ""
+        if target is not None:
+            target.focus()
+
+    def run_command(self, text: str) -> None:
+        from swarmtui.ui.commands import run_console_command
+
+        run_console_command(self, text)

@@ -1,0 +1,91 @@
+"""`?`: every binding of the active keymap, by where it works."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from swarmtui.ui.keymap import BindingInfo, binding_registry, effective_keys
+
+if TYPE_CHECKING:
+    from swarmtui.ui.app import SwarmApp
+
+SCOPE_TITLES = {
+    "global": "Everywhere",
+    "dashboard": "Dashboard",
+    "table": "Tables",
+    "detail": "Detail views",
+    "logs": "Logs",
+    "command": "Command bar",
+    "wall": "Wall screen",
+}
+
+
+def binding_registry_for_app() -> dict[str, BindingInfo]:
+    from swarmtui.ui.app import SwarmApp
+    from swarmtui.ui.dashboard import CommandBar, DashboardScreen
+    from swarmtui.ui.detail import DetailScreen
+    from swarmtui.ui.keyed_table import KeyedTable
+    from swarmtui.ui.logs_screen import LogScreen
+    from swarmtui.ui.wall import WallScreen
+
+    return binding_registry({
+        "global": [SwarmApp],
+        "dashboard": [DashboardScreen],
+        "table": [KeyedTable],
+        "detail": [DetailScreen],
+        "logs": [LogScreen],
+        "command": [CommandBar],
+        "wall": [WallScreen],
+    })
+
+
+def key_label(key: str) -> str:
+    return {"question_mark": "?", "slash": "/", "colon": ":", "escape": "esc"}.get(key, key)
+
+
+def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: str) -> Table:
+    keys = effective_keys(registry, keymap)
+    table = Table(title=f"Keys — keymap {name}", title_justify="left", expand=True,
+                  show_edge=False, pad_edge=False)
+    table.add_column("where", style="dim", no_wrap=True)
+    table.add_column("key", style="bold", no_wrap=True)
+    table.add_column("does")
+    table.add_column("id", style="dim", no_wrap=True)
+    for scope, title in SCOPE_TITLES.items():
+        for info in (i for i in registry.values() if i.scope == scope):
+            table.add_row(title, ", ".join(key_label(k) for k in keys[info.id]),
+                          info.description, info.id)
+            title = ""
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS = """
+    HelpScreen { align: center middle; }
+    #help { width: 90%; max-width: 100; height: 90%; border: round $accent;
+            background: $surface; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = cast("SwarmApp", self.app)
+        registry = binding_registry_for_app()
+        with VerticalScroll(id="help"):
+            yield Static(help_table(registry, app.keymap, app.settings.keymap))
+            yield Static(Text(
+                "\nKeymaps map these ids to keys: copy keymaps/default.yaml to "
+                "~/.config/swarmtui/keymaps/NAME.yaml and start with --keymap NAME.",
+                style="dim"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,320 @@
+"""Following a service's merged logs, or one task's, with grep, pause and save."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import time
+import zlib
+from collections import deque
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Log, Static
+
+from swarmtui.swarm.logstream import LogFollower, LogRequest
+from swarmtui.swarm.logtext import LogLine, prefix
+from swarmtui.ui.themes import Palette
+
+if TYPE_CHECKING:
+    from swarmtui.ui.app import SwarmApp
+
+PREFIX_COLOURS = ("#6FB3E0", "#C792EA", "#89DDFF", "#F78C6C", "#C3E88D", "#FFCB6B",
+                  "#82AAFF", "#F07178")
+STDOUT_BAR, STDERR_BAR = " │ ", " ┃ "
+FLUSH_SECONDS = 0.1
+SINCE = re.compile(r"^(\d+)([smhd])$")
+
+
+def parse_since(value: str) -> float:
+    """`10m` → seconds ago as an epoch time."""
+    match = SINCE.match(value.strip())
+    if not match:
+        raise ValueError(f"since takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
+    amount, unit = int(match[1]), match[2]
+    return time.time() - amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+
+
+def grep_pattern(text: str) -> re.Pattern[str] | None:
+    if not text:
+        return None
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error:
+        return re.compile(re.escape(text), re.IGNORECASE)
+
+
+class LogHighlighter(Highlighter):
+    """Colours each task's prefix, marks stderr, and highlights grep matches."""
+
+    def __init__(self) -> None:
+        self.pattern: re.Pattern[str] | None = None
+        self.palette: Palette | None = None
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        for bar, is_err in ((STDERR_BAR, True), (STDOUT_BAR, False)):
+            cut = plain.find(bar)
+            if cut > 0:
+                label = plain[:cut].rsplit(" ", 1)[-1]
+                colour = PREFIX_COLOURS[zlib.crc32(label.encode()) % len(PREFIX_COLOURS)]
+                text.stylize(colour, cut - len(label), cut)
+                if is_err and self.palette is not None:
+                    text.stylize(self.palette["log-stderr"], cut + 1, len(plain))
+                break
+        if self.pattern is not None and self.palette is not None:
+            for match in self.pattern.finditer(plain):
+                if match.end() > match.start():
+                    text.stylize(f"bold reverse {self.palette['log-match']}",
+                                 match.start(), match.end())
+
+
+class LogScreen(Screen[None]):
+    CSS = """
+    #log-header { height: 1; background: $panel; padding: 0 1; }
+    #log { height: 1fr; border: none; }
+    #log-input { height: 1; border: none; padding: 0 1; background: $boost; display: none; }
+    #log-input.-open { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="logs-back"),
+        Binding("p", "toggle_pause", "Pause", id="logs-pause"),
+        Binding("slash", "grep", "Grep", id="logs-grep"),
+        Binding("colon", "options", "since/tail/save", id="logs-options"),
+        Binding("t", "toggle_timestamps", "Timestamps", id="logs-timestamps"),
+        Binding("w", "toggle_wrap", "Wrap", id="logs-wrap"),
+        Binding("S", "save", "Save", id="logs-save"),
+        Binding("end", "follow", "Follow", id="logs-follow"),
+    ]
+
+    def __init__(self, service_id: str, task_id: str | None = None) -> None:
+        super().__init__()
+        self.service_id = service_id
+        self.task_id = task_id
+        self.follower: LogFollower | None = None
+        self.buffer: deque[LogLine] = deque()
+        self.paused = False
+        self.pending = 0
+        self.timestamps = False
+        self.wrap = False
+        self.grep = ""
+        self.since: float | None = None
+        self.highlighter = LogHighlighter()
+        self._prefixes: dict[tuple[str, str], str] = {}
+        self._input_mode = "grep"
+
+    @property
+    def swarm(self) -> SwarmApp:
+        return cast("SwarmApp", self.app)
+
+    @property
+    def title_text(self) -> str:
+        state = self.swarm.state
+        service = state.service(self.service_id) if state else None
+        name = service.name if service else self.service_id[:12]
+        if self.task_id:
+            return f"logs of task {self.task_id[:12]} ({name})"
+        return f"logs of {name}"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-header")
+        log = Log(id="log", max_lines=self.swarm.settings.log_max_lines, highlight=True)
+        log.highlighter = self.highlighter
+        yield log
+        yield Input(id="log-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.buffer = deque(maxlen=self.swarm.settings.log_max_lines)
+        self.highlighter.palette = self.swarm.palette
+        self._start(self.swarm.settings.log_tail)
+        self.set_interval(FLUSH_SECONDS, self.flush)
+        self.query_one(Log).focus()
+        self._show_header()
+
+    def _start(self, tail: int) -> None:
+        if self.follower is not None:
+            self.follower.close()
+        state = self.swarm.state
+        service = state.service(self.service_id) if state else None
+        request = LogRequest(self.service_id, self.task_id, tail=tail, since=self.since,
+                             follow=self.swarm.source.is_live, tty=bool(service and service.tty))
+        self.follower = LogFollower(self.swarm.source, request,  # type: ignore[arg-type]
+                                    max_lines=self.swarm.settings.log_max_lines).start()
+
+    def on_unmount(self) -> None:
+        if self.follower is not None:
+            self.follower.close()
+
+    # -- writing ----------------------------------------------------------
+
+    def format(self, line: LogLine) -> str:
+        key = (line.task_id, line.node_id)
+        label = self._prefixes.get(key)
+        if label is None:
+            label = prefix(line, self.swarm.state)
+            if self.swarm.state is not None:
+                self._prefixes[key] = label
+        bar = STDERR_BAR if line.stream == "stderr" else STDOUT_BAR
+        stamp = ""
+        if self.timestamps and line.timestamp is not None:
+            stamp = line.timestamp.astimezone().strftime("%H:%M:%S.%f")[:-3] + " "
+        return f"{stamp}{label}{bar}{line.text}"
+
+    def _visible(self, lines: list[LogLine]) -> list[str]:
+        pattern = grep_pattern(self.grep)
+        shown = [self.format(line) for line in lines
+                 if pattern is None or pattern.search(line.text)]
+        if not self.wrap:
+            return shown
+        width = max(20, self.query_one(Log).scrollable_content_region.width - 1)
+        wrapped: list[str] = []
+        for text in shown:
+            wrapped.extend(textwrap.wrap(text, width, subsequent_indent="    ",
+                                         drop_whitespace=False) or [""])
+        return wrapped
+
+    def flush(self) -> None:
+        """Move what the reader thread collected onto the screen, in one batch."""
+        if self.follower is None:
+            return
+        lines = self.follower.drain()
+        if lines:
+            self.buffer.extend(lines)
+            if self.paused:
+                self.pending += len(lines)
+            else:
+                self.query_one(Log).write_lines(self._visible(lines[-self.buffer.maxlen:]))
+        self._show_header()
+
+    def rebuild(self) -> None:
+        log = self.query_one(Log)
+        log.clear()
+        log.write_lines(self._visible(list(self.buffer)), scroll_end=True)
+        self.pending = 0
+
+    def _show_header(self) -> None:
+        follower = self.follower
+        parts = [self.title_text]
+        if follower is not None and follower.error:
+            parts.append(f"⚠ {follower.error}")
+        elif not self.swarm.source.is_live:
+            parts.append("recorded")
+        elif follower is not None and follower.running:
+            parts.append("following")
+        else:
+            parts.append("ended")
+        state = self.swarm.state
+        service = state.service(self.service_id) if state else None
+        if service is not None and service.tty:
+            parts.append("raw output (tty)")
+        parts.append(f"{len(self.buffer)} lines")
+        if self.grep:
+            parts.append(f"grep /{self.grep}/")
+        if self.since:
+            parts.append(f"since {datetime.fromtimestamp(self.since):%H:%M:%S}")
+        if self.paused:
+            parts.append(f"PAUSED ({self.pending} new, p to resume)")
+        if follower is not None and follower.dropped:
+            parts.append(f"{follower.dropped} dropped in bursts")
+        self.query_one("#log-header", Static).update(Text(" · ".join(parts), no_wrap=True,
+                                                          overflow="ellipsis"))
+
+    # -- keys -------------------------------------------------------------
+
+    def action_back(self) -> None:
+        field = self.query_one("#log-input", Input)
+        if field.has_class("-open"):
+            field.remove_class("-open")
+            self.query_one(Log).focus()
+            return
+        self.app.pop_screen()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused:
+            self.rebuild()
+        self._show_header()
+
+    def action_follow(self) -> None:
+        self.paused = False
+        self.rebuild()
+        self.query_one(Log).scroll_end(animate=False)
+
+    def action_toggle_timestamps(self) -> None:
+        self.timestamps = not self.timestamps
+        self.rebuild()
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.rebuild()
+        self.notify(f"wrap {'on' if self.wrap else 'off'}", timeout=1)
+
+    def action_grep(self) -> None:
+        self._open_input("grep", self.grep, "grep (regular expression, Enter to apply)")
+
+    def action_options(self) -> None:
+        self._open_input("options", "", "since 10m · tail 500 · save FILE")
+
+    def _open_input(self, mode: str, value: str, placeholder: str) -> None:
+        self._input_mode = mode
+        field = self.query_one("#log-input", Input)
+        field.value = value
+        field.placeholder = placeholder
+        field.add_class("-open")
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._input_mode == "grep":
+            self.grep = event.value
+            self.highlighter.pattern = grep_pattern(self.grep)
+            self.rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("-open")
+        self.query_one(Log).focus()
+        if self._input_mode == "options":
+            self.apply_option(event.value.strip())
+
+    def apply_option(self, text: str) -> None:
+        verb, _, value = text.partition(" ")
+        try:
+            if verb == "since":
+                self.since = parse_since(value)
+                self.buffer.clear()
+                self._start(0)
+                self.rebuild()
+            elif verb == "tail":
+                self.since = None
+                self.buffer.clear()
+                self._start(max(0, int(value)))
+                self.rebuild()
+            elif verb == "save":
+                self.save(Path(value).expanduser() if value else None)
+            else:
+                self.notify("options: since 10m · tail 500 · save FILE", severity="warning")
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
+
+    def action_save(self) -> None:
+        self.save(None)
+
+    def save(self, path: Path | None) -> None:
+        if path is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = Path.cwd() / f"swarmtui-{self.title_text.split()[-1]}-{stamp}.log"
+        pattern = grep_pattern(self.grep)
+        lines = [self.format(line) for line in self.buffer
+                 if pattern is None or pattern.search(line.text)]
+        try:
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"cannot save to {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"saved {len(lines)} lines to {path}", timeout=4)
