@@ -39,7 +39,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def build_app(args: argparse.Namespace):  # -> SwarmApp, imported lazily: textual is heavy
-    from swarmtui.ui.app import SwarmApp, configure
+    from swarmtui.ui.app import SwarmApp
 
     settings = settings_from(args)
     snapshot = str(DEMO_CLUSTER) if args.demo else args.snapshot
@@ -50,9 +50,7 @@ def build_app(args: argparse.Namespace):  # -> SwarmApp, imported lazily: textua
         mode = "demo" if args.demo else "snapshot"
     if args.wall:
         mode = "wall"
-    app = SwarmApp(source, settings=settings, mode=mode, wall=args.wall)
-    configure(app)
-    return app
+    return SwarmApp(source, settings=settings, mode=mode, wall=args.wall)
 
 
 def run(args: argparse.Namespace) -> int:

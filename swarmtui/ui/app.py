@@ -79,6 +79,11 @@ class SwarmApp(App[None]):
             on_event=self.events.append,
             poll_interval=self.settings.poll_interval,
         )
+        self.load_themes()
+        if self.settings.theme not in self.available_themes:
+            known = ", ".join(sorted(t for t in self.available_themes if t.startswith("swarmtui")))
+            raise ConfigError(f"no theme named {self.settings.theme!r} (bundled: {known})")
+        self.apply_keymap(self.settings.keymap)
 
     # -- start-up ---------------------------------------------------------
 
@@ -156,11 +161,3 @@ class SwarmApp(App[None]):
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-
-def configure(app: SwarmApp) -> None:
-    """Load themes and the keymap before the app runs; raises ConfigError for bad files."""
-    app.load_themes()
-    if app.settings.theme not in app.available_themes:
-        known = ", ".join(sorted(t for t in app.available_themes if t.startswith("swarmtui")))
-        raise ConfigError(f"no theme named {app.settings.theme!r} (bundled: {known})")
-    app.apply_keymap(app.settings.keymap)

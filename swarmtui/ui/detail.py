@@ -52,10 +52,14 @@ def _grid(rows: list[tuple[str, RenderableType]]) -> Table:
     return grid
 
 
-def _section(title: str, rows: list[tuple[str, RenderableType]]) -> RenderableType:
+def _section(title: str, rows: list[tuple[str, RenderableType]]) -> RenderableType | None:
     if not rows:
-        return Text("")
+        return None
     return Group(Text(title, style="bold underline"), _grid(rows), Text(""))
+
+
+def _sections(*parts: RenderableType | None) -> Group:
+    return Group(*(part for part in parts if part is not None))
 
 
 def _mapping(values: Mapping[str, Any]) -> list[tuple[str, RenderableType]]:
@@ -138,7 +142,7 @@ def service_sections(service: Service, state: ClusterState, palette: Any) -> Ren
             line.append(f"\n{status.message}", style="")
         updates.append(("status", line))
     env = mask_env(container.get("Env") or [])
-    return Group(
+    return _sections(
         _section("Overview", overview),
         _section("Scheduling", scheduling),
         _section("Networking", networking),
@@ -169,7 +173,7 @@ def node_sections(node: Node, state: ClusterState, palette: Any) -> RenderableTy
         ("tasks", Text(f"{state.running_tasks_on(node.id)} running")),
         ("id", Text(node.id)),
     ]
-    return Group(_section("Node", overview), _section("Labels", _mapping(node.labels)))
+    return _sections(_section("Node", overview), _section("Labels", _mapping(node.labels)))
 
 
 class DetailScreen(Screen[None]):

@@ -153,6 +153,7 @@ class KeyedTable(DataTable):
         """Make the table show `rows`, in their order, touching only what changed."""
         selected = self.selected_key
         now = time.monotonic()
+        added = False
         wanted = dict(rows)
         for key in [k for k in self._cells if k not in wanted]:
             self.remove_row(key)
@@ -163,6 +164,7 @@ class KeyedTable(DataTable):
             if old is None:
                 self.add_row(*cells, key=key)
                 self._shown[key] = cells
+                added = True
             elif old != cells:
                 shown = list(self._shown[key])
                 for index, (before, after) in enumerate(zip(old, cells, strict=True)):
@@ -183,6 +185,9 @@ class KeyedTable(DataTable):
             index = order.index(selected)
             if index != self.cursor_row:
                 self.move_cursor(row=index, animate=False, scroll=False)
+        if added:
+            # New rows can widen columns; make sure what is on screen is redrawn with them.
+            self.call_after_refresh(self.refresh)
 
     def _highlighted(self, cell: Text) -> Text:
         if not self.highlight_seconds:

@@ -86,11 +86,11 @@ class LogScreen(Screen[None]):
         Binding("escape", "back", "Back", id="logs-back"),
         Binding("p", "toggle_pause", "Pause", id="logs-pause"),
         Binding("slash", "grep", "Grep", id="logs-grep"),
-        Binding("colon", "options", "since/tail/save", id="logs-options"),
-        Binding("t", "toggle_timestamps", "Timestamps", id="logs-timestamps"),
-        Binding("w", "toggle_wrap", "Wrap", id="logs-wrap"),
+        Binding("colon", "options", "since/tail/save", show=False, id="logs-options"),
+        Binding("t", "toggle_timestamps", "Timestamps", show=False, id="logs-timestamps"),
+        Binding("w", "toggle_wrap", "Wrap", show=False, id="logs-wrap"),
         Binding("S", "save", "Save", id="logs-save"),
-        Binding("end", "follow", "Follow", id="logs-follow"),
+        Binding("end", "follow", "Follow", show=False, id="logs-follow"),
     ]
 
     def __init__(self, service_id: str, task_id: str | None = None) -> None:

@@ -150,7 +150,7 @@ class WallScreen(Screen[None]):
         palette = app.palette
         ready = sum(1 for n in state.nodes if not n.is_down)
         healthy = sum(1 for s in state.services if s.health in (Health.OK, Health.COMPLETED))
-        firing = [a for a in app.alerts if a.firing]
+        firing = [a for a in app.alerts if a.firing and a.severity >= Severity.WARNING]
         critical = [a for a in firing if a.severity is Severity.CRITICAL]
         self.query_one("#tile-nodes", Tile).show(
             f"{ready}/{len(state.nodes)}", "good" if ready == len(state.nodes) else "bad")

@@ -35,7 +35,7 @@ async def until(pilot, predicate, timeout: float, what: str) -> float:
 async def test_scaling_with_the_docker_cli_changes_the_row_by_itself(lab):
     app = SwarmApp(EngineSource(lab.docker_host), poll_interval=2.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        services = app.query_one("#services", KeyedTable)
+        services = app.screen.query_one("#services", KeyedTable)
         await until(pilot, lambda: cell(services, "shop_web", 1) == "3/3", 30, "shop_web 3/3")
         services.focus()
         selected = services.selected_key
@@ -54,13 +54,13 @@ async def test_scaling_with_the_docker_cli_changes_the_row_by_itself(lab):
 async def test_killing_a_workers_dockerd_shows_the_node_down_then_back(lab):
     app = SwarmApp(EngineSource(lab.docker_host), poll_interval=2.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        nodes = app.query_one("#nodes", KeyedTable)
+        nodes = app.screen.query_one("#nodes", KeyedTable)
         await until(pilot, lambda: cell(nodes, "worker-2", 2) == "ready", 30, "worker-2 ready")
         try:
             await asyncio.to_thread(swarm_lab.fault, "node-down", "worker-2")
             await until(pilot, lambda: cell(nodes, "worker-2", 2) == "down", 60,
                         "worker-2 down")
-            assert "1 down" in str(app.query_one("#status").render())
+            assert "1 down" in str(app.screen.query_one("#status").render())
         finally:
             await asyncio.to_thread(swarm_lab.fault, "node-up", "worker-2")
         await until(pilot, lambda: cell(nodes, "worker-2", 2) == "ready", 60, "worker-2 back")

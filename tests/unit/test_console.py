@@ -18,8 +18,8 @@ async def test_console_shows_nodes_services_and_tasks_of_the_selection():
     app = SwarmApp(RecordedSource(INCIDENT), mode="snapshot")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        nodes = app.query_one("#nodes", KeyedTable)
-        services = app.query_one("#services", KeyedTable)
+        nodes = app.screen.query_one("#nodes", KeyedTable)
+        services = app.screen.query_one("#services", KeyedTable)
         assert column_text(nodes) == ["pop-os", "worker-1", "worker-2", "worker-3"]
         assert "shop_worker" in column_text(services)
         replicas = dict(zip(column_text(services), column_text(services, 1), strict=True))
@@ -27,7 +27,7 @@ async def test_console_shows_nodes_services_and_tasks_of_the_selection():
         services.focus()
         services.move_cursor(row=column_text(services).index("shop_worker"))
         await pilot.pause(0.1)
-        tasks = app.query_one("#tasks", KeyedTable)
+        tasks = app.screen.query_one("#tasks", KeyedTable)
         assert tasks.border_title.startswith("Tasks of shop_worker")
         assert set(column_text(tasks)) == {"shop_worker.1", "shop_worker.2"}
         assert "non-zero exit (1)" in " ".join(column_text(tasks, 5))
@@ -37,7 +37,7 @@ async def test_selection_survives_updates_that_add_and_remove_rows(incident):
     app = SwarmApp(RecordedSource(INCIDENT), mode="snapshot")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        services = app.query_one("#services", KeyedTable)
+        services = app.screen.query_one("#services", KeyedTable)
         services.focus()
         services.move_cursor(row=column_text(services).index("shop_worker"))
         await pilot.pause(0.1)
