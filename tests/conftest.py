@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,24 @@ from swarmtui.swarm.parse import RawCluster, build_state
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INCIDENT = FIXTURES / "cluster-incident.json"
+
+# Screens show local times: pin the zone so snapshots mean the same everywhere.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+def demo_app(*, wall: bool = False, **settings: Any):
+    """The console on the recorded incident, with a clock frozen a minute after capture."""
+    from swarmtui.config import Settings
+    from swarmtui.swarm.recorded import RecordedSource
+    from swarmtui.ui.app import SwarmApp
+
+    source = RecordedSource(INCIDENT)
+    app = SwarmApp(source, settings=Settings(highlight_seconds=0, **settings),
+                   mode="wall" if wall else "snapshot", wall=wall)
+    frozen = datetime.fromtimestamp(source.data["captured_at"] + 60, UTC)
+    app.clock = lambda: frozen
+    return app
 
 
 @pytest.fixture(scope="session")

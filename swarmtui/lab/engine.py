@@ -31,7 +31,9 @@ def dockerd_command(name: str, netns: str) -> list[str]:
         # $$ is dockerd's pid-to-be: every step from here on execs, none forks.
         "sh", "-c", 'echo $$ > "$0/launch.pid" && hostname "$1" && shift && exec "$@"',
         str(home), name,
-        "env", "DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1",  # no registry: never try to pull
+        "env",
+        "DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1",  # no registry: never try to pull
+        f"TMPDIR={home / 'tmp'}",  # containerd's stack dumps land here, not in /tmp
         DOCKERD,
         "--host", f"unix://{node_socket_path(name)}",
         "--data-root", str(home / "data"),
@@ -49,7 +51,7 @@ def dockerd_command(name: str, netns: str) -> list[str]:
 
 def start_dockerd(name: str, netns: str) -> None:
     home = node_dir(name)
-    home.mkdir(parents=True, exist_ok=True)
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
     # The engine's identity key goes under the node, not into the host's /etc/docker.
     config = {"deprecated-key-path": str(home / "key.json")}
     (home / "daemon.json").write_text(json.dumps(config) + "\n")

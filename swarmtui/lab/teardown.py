@@ -48,11 +48,17 @@ def teardown(progress: Progress) -> None:
 
 
 def kill_lab_processes(timeout: float = 10.0) -> int:
-    """SIGKILL every lab process (daemons, shims, containers, ssh sessions)."""
+    """SIGKILL every lab process (daemons, shims, containers, ssh sessions).
+
+    dockerds go first: a dockerd that sees its containerd falter sends it SIGUSR1
+    (a stack dump) before restarting it.
+    """
     seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pids = lab_processes()
+        engines = {pid for pid in pids if _program(pid) == "dockerd"}
+        pids = engines or pids
         if not pids:
             break
         for pid in pids:
@@ -60,6 +66,10 @@ def kill_lab_processes(timeout: float = 10.0) -> int:
                 os.kill(pid, signal.SIGKILL)
         seen |= pids
         time.sleep(0.1)
+    # Give init a moment to reap them, so no <defunct> entries outlive `down`.
+    reap_deadline = time.monotonic() + 3.0
+    while time.monotonic() < reap_deadline and any(os.path.exists(f"/proc/{p}") for p in seen):
+        time.sleep(0.05)
     return len(seen)
 
 
@@ -91,10 +101,20 @@ def _is_ours(proc: str, marker: bytes, lab_netns: set[str]) -> bool:
     )
 
 
+def _program(pid: int) -> str:
+    try:
+        return _program_of(Path(f"/proc/{pid}/cmdline").read_bytes())
+    except OSError:
+        return ""
+
+
+def _program_of(cmdline: bytes) -> str:
+    return os.path.basename(cmdline.split(b"\0", 1)[0]).decode(errors="replace")
+
+
 def _is_lab_daemon(cmdline: bytes, marker: bytes) -> bool:
     """A daemon started for the lab (named in its arguments), not a shell mentioning it."""
-    program = os.path.basename(cmdline.split(b"\0", 1)[0]).decode(errors="replace")
-    return marker in cmdline and program.startswith(DAEMON_PROGRAMS)
+    return marker in cmdline and _program_of(cmdline).startswith(DAEMON_PROGRAMS)
 
 
 def _ancestors() -> set[int]:

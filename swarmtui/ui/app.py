@@ -8,7 +8,7 @@ up when they are shown again, so hidden views cost nothing.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -71,6 +71,7 @@ class SwarmApp(App[None]):
         self.alerts: list[Alert] = []
         self.events: deque[Mapping[str, Any]] = deque(maxlen=200)
         self.palette = DEFAULT_PALETTE
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.keymap: dict[str, str] = {}
         self.watcher = ClusterWatcher(
             source,
@@ -159,5 +160,6 @@ class SwarmApp(App[None]):
         return False
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        """The wall clock; tests replace `clock` to make screens deterministic."""
+        return self.clock()
 

@@ -71,7 +71,7 @@ class DashboardScreen(Screen[None]):
     CSS = """
     #panes { height: 1fr; }
     KeyedTable {
-        border: round $panel-lighten-2;
+        border: round $foreground 25%;
         border-title-color: $text-muted;
         border-subtitle-color: $accent;
         scrollbar-size-vertical: 1;
@@ -148,7 +148,7 @@ class DashboardScreen(Screen[None]):
         state = app.state
         palette = app.palette
         self.query_one(StatusBar).show(state, app.status, app.mode, app.source.description,
-                                       app.alerts)
+                                       app.alerts, app.now())
         highlight = f"on {palette['changed']}"
         for pane in PANES:
             self.pane(pane).highlight_style = highlight

@@ -179,7 +179,7 @@ def node_sections(node: Node, state: ClusterState, palette: Any) -> RenderableTy
 class DetailScreen(Screen[None]):
     CSS = """
     #detail { height: 2fr; padding: 0 1; }
-    #detail-tasks { height: 1fr; min-height: 5; border: round $panel-lighten-2; }
+    #detail-tasks { height: 1fr; min-height: 5; border: round $foreground 25%; }
     #detail-tasks:focus { border: round $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -217,7 +217,7 @@ class DetailScreen(Screen[None]):
     def show_cluster(self) -> None:
         app = self.swarm
         self.query_one(StatusBar).show(app.state, app.status, app.mode, app.source.description,
-                                       app.alerts)
+                                       app.alerts, app.now())
         state = app.state
         if state is None:
             return

@@ -78,5 +78,6 @@ class StatusBar(Static):
         mode: str,
         endpoint: str,
         alerts: Sequence[Alert] = (),
+        now: datetime | None = None,
     ) -> None:
-        self.update(status_text(state, status, mode, endpoint, datetime.now(UTC), alerts))
+        self.update(status_text(state, status, mode, endpoint, now or datetime.now(UTC), alerts))

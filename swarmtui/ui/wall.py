@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -103,6 +102,7 @@ class WallScreen(Screen[None]):
     def on_mount(self) -> None:
         self.next_rotation = self.swarm.settings.wall_rotate_seconds
         self.set_interval(1.0, self.tick)
+        self.tick()
         self.show_cluster()
 
     def on_cluster_changed(self, _message: ClusterChanged) -> None:
@@ -118,7 +118,8 @@ class WallScreen(Screen[None]):
             self.next_rotation -= 1
             if self.next_rotation <= 0:
                 self.action_rotate(1)
-        self.query_one("#tile-clock", Tile).show(datetime.now().strftime("%H:%M"), "")
+        clock = self.swarm.now().astimezone().strftime("%H:%M")
+        self.query_one("#tile-clock", Tile).show(clock, "")
         self._show_footer()
 
     def action_rotate(self, step: int) -> None:
