@@ -1,0 +1,235 @@
+"""Pilot tests of the console on the recorded incident: filter, sort, logs, read-only, config."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from textual.widgets import Log
+
+from swarmtui.config import ConfigError, Settings, load_settings
+from swarmtui.swarm.engine import EngineClient, ReadOnlyViolation
+from swarmtui.swarm.recorded import RecordedSource, ReplayedLogs
+from swarmtui.ui.app import SwarmApp
+from swarmtui.ui.keyed_table import KeyedTable
+from swarmtui.ui.logs_screen import LogScreen
+from tests.conftest import INCIDENT, demo_app, swarmtui
+
+
+def names(table: KeyedTable) -> list[str]:
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_slash_filters_the_focused_pane_fuzzily_and_escape_clears_it():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#services", KeyedTable)
+        await pilot.press("slash", *"shpwk")
+        await pilot.pause(0.1)
+        assert names(services) == ["shop_worker"]
+        assert services.border_subtitle == "/shpwk"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(names(services)) == 15
+        assert services.has_focus
+
+
+async def test_filter_matches_image_and_stack_columns_too():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("slash", *"9.9", "enter")
+        await pilot.pause(0.1)
+        assert names(app.screen.query_one("#services", KeyedTable)) == ["shop_api"]
+
+
+async def test_o_sorts_by_the_next_column_and_shift_o_reverses():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#services", KeyedTable)
+        await pilot.press("s", "o", "o")  # by SERVICE, then by REPLICAS
+        await pilot.pause(0.1)
+        replicas = [str(services.get_row_at(i)[1]) for i in range(services.row_count)]
+        assert replicas[:3] == ["0/1", "0/1 (1/1 completed)", "0/2"]
+        await pilot.press("O")
+        await pilot.pause(0.1)
+        replicas = [str(services.get_row_at(i)[1]) for i in range(services.row_count)]
+        assert replicas[0] == "4/4" and replicas[-1] == "0/1"
+
+
+def hostile_recording(tmp_path, incident) -> RecordedSource:
+    web = next(s for s in incident["services"] if s["Spec"]["Name"] == "shop_web")
+    task = next(t for t in incident["tasks"] if t["ServiceID"] == web["ID"])
+    head = (f"2026-12-03T16:04:35.{{:09d}}Z com.docker.swarm.node.id={task['NodeID']},"
+            f"com.docker.swarm.service.id={web['ID']},com.docker.swarm.task.id={task['ID']} ")
+    lines = [{"line": head.format(i) + f"GET /cart/{i} 200", "stream": "stdout"}
+             for i in range(10_000)]
+    lines += [
+        {"line": head.format(10_001) + "\x1b[31mERROR\x1b[0m boom\x1b[2K\x1b[1A", "stream": "stderr"},
+        {"line": head.format(10_002) + "x" * 100_000, "stream": "stdout"},
+        {"line": head.format(10_003) + "progress 5%\rprogress 100%\r", "stream": "stdout"},
+        {"line": head.format(10_004) + "\x1b]0;owned\x07title gone", "stream": "stdout"},
+    ]
+    incident["logs"]["shop_web"] = lines
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(incident))
+    return RecordedSource(path)
+
+
+async def test_hostile_burst_of_logs_is_capped_cleaned_and_the_ui_stays_responsive(
+        tmp_path, incident):
+    source = hostile_recording(tmp_path, incident)
+    app = SwarmApp(source, settings=Settings(log_max_lines=2000, log_tail=0), mode="snapshot")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        app.push_screen(LogScreen(app.state.service_named("shop_web").id, ))
+        screen = app.screen
+        deadline = time.monotonic() + 10
+        await pilot.pause(0.1)
+        while screen.follower.received < 10_004 and time.monotonic() < deadline:
+            await pilot.pause(0.1)
+        await pilot.pause(0.3)
+        log = screen.query_one(Log)
+        lines = list(log.lines)
+        assert len(screen.buffer) == 2000 and len(lines) <= 2000  # memory is bounded
+        assert not any("\x1b" in line or "\r" in line for line in lines)
+        assert any(line.endswith("ERROR boom") for line in lines)
+        assert any("progress 100%" in line and "5%" not in line for line in lines)
+        assert any(line.endswith("title gone") for line in lines)
+        long = next(line for line in lines if "xxxx" in line)
+        assert long.endswith("more characters]") and len(long) < 9000
+        started = time.monotonic()
+        await pilot.press("p")
+        await pilot.pause(0.05)
+        assert screen.paused and time.monotonic() - started < 1.0
+
+
+class PacedSource(RecordedSource):
+    """The recording's log lines, released one every 20 ms, as a live service writes them."""
+
+    def open_logs(self, request):
+        stream = super().open_logs(request)
+        original = list(stream._lines)
+
+        class Paced(ReplayedLogs):
+            def __iter__(self_inner):
+                for line in original * 20:
+                    if self_inner._closed.wait(0.02):
+                        return
+                    yield line
+                self_inner._closed.wait()
+
+        return Paced([], True)
+
+
+async def test_logs_pause_holds_the_view_and_resume_catches_up_then_grep_highlights():
+    source = PacedSource(INCIDENT)
+    app = SwarmApp(source, settings=Settings(highlight_seconds=0), mode="snapshot")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        app.push_screen(LogScreen(app.state.service_named("shop_web").id))
+        await pilot.pause(0.5)
+        screen = app.screen
+        log = screen.query_one(Log)
+        await pilot.press("p")
+        held = log.line_count
+        await pilot.pause(0.6)
+        assert log.line_count == held and screen.pending > 0
+        await pilot.press("p")
+        await pilot.pause(0.2)
+        assert log.line_count > held and screen.pending == 0
+        await pilot.press("slash", *"cart/4", "enter")
+        await pilot.pause(0.3)
+        shown = list(log.lines)
+        assert shown and all("cart/4" in line for line in shown)
+        rendered = screen.highlighter  # the match is styled, not just filtered
+        from rich.text import Text
+        text = Text(shown[0])
+        rendered.highlight(text)
+        assert any("reverse" in str(span.style) for span in text.spans)
+
+
+def test_read_only_refuses_a_mutation_before_it_leaves_the_process(tmp_path):
+    client = EngineClient(base_url=f"unix://{tmp_path}/no-engine-here.sock", version="1.41",
+                          readonly=True)
+    with pytest.raises(ReadOnlyViolation, match="read-only mode: refused POST"):
+        client.update_node("worker-2", 1, {"Availability": "drain", "Role": "worker"})
+    with pytest.raises(ReadOnlyViolation, match="refused DELETE"):
+        client.remove_service("shop_web")
+    assert client.request_counts["POST"] == client.request_counts["DELETE"] == 0
+
+
+async def test_read_only_console_says_so_when_a_change_is_asked_for():
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert app.readonly
+        assert app.refuse_in_readonly("scaling shop_web")
+        await pilot.pause(0.1)
+        assert any("read-only mode" in str(n.message) for n in app._notifications)
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_bad_theme_file_is_named_with_its_field(tmp_path):
+    bad = write(tmp_path / "swarmtui" / "themes" / "mine.yaml",
+                "name: mine\nprimary: '#123456'\nvariables:\n  health-ok: not-a-colour\n")
+    result = swarmtui("--demo", env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert str(bad) in result.stderr and "variables.health-ok" in result.stderr
+
+
+def test_keymap_unknown_id_and_clash_are_named_by_file_and_line(tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    keymap = write(tmp_path / "swarmtui" / "keymaps" / "mine.yaml",
+                   "quit: q\nexplode: x\n")
+    result = swarmtui("--demo", "--keymap", "mine", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{keymap} line 2: unknown binding id 'explode'" in result.stderr
+    write(keymap, "# mine\nlogs: l\nfilter: l\n")
+    result = swarmtui("--demo", "--keymap", "mine", env=env)
+    assert f"{keymap} line 3: key 'l' is bound to both 'logs' and 'filter'" in result.stderr
+
+
+def test_bad_config_file_names_the_file_and_the_field(tmp_path):
+    config = write(tmp_path / "config.yaml", "theme: swarmtui-light\npoll_interval: fast\n")
+    with pytest.raises(ConfigError, match=f"{config}: field 'poll_interval' must be"):
+        load_settings(env={"SWARMTUI_CONFIG": str(config)})
+    write(config, "theme: [unclosed\n")
+    with pytest.raises(ConfigError, match=f"{config} line 2"):
+        load_settings(env={"SWARMTUI_CONFIG": str(config)})
+    write(config, "colour: blue\n")
+    with pytest.raises(ConfigError, match="unknown field 'colour'"):
+        load_settings(env={"SWARMTUI_CONFIG": str(config)})
+
+
+def test_settings_layer_defaults_file_environment_flags(tmp_path):
+    config = write(tmp_path / "config.yaml", "theme: swarmtui-light\nlogs:\n  max_lines: 500\n")
+    env = {"SWARMTUI_CONFIG": str(config), "SWARMTUI_THEME": "swarmtui-contrast"}
+    settings = load_settings(env=env)
+    assert settings.theme == "swarmtui-contrast" and settings.log_max_lines == 500
+    assert load_settings({"theme": "swarmtui-dark"}, env=env).theme == "swarmtui-dark"
+    assert load_settings(env={"SWARMTUI_CONFIG": str(tmp_path / "none.yaml")}).poll_interval == 2
+
+
+async def test_palette_jumps_to_a_service_without_touching_docker():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"jump to service shop_postgres")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#services", KeyedTable)
+        assert services.selected_key == app.state.service_named("shop_postgres").id
+    assert not [t for t in threading.enumerate() if t.name.startswith("swarmtui-logs")]
