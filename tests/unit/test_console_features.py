@@ -226,7 +226,7 @@ async def test_palette_jumps_to_a_service_without_touching_docker():
         await pilot.pause(0.3)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
-        await pilot.press(*"jump to service shop_postgres")
+        await pilot.press(*"postgres")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause(0.3)
