@@ -64,3 +64,29 @@ async def test_killing_a_workers_dockerd_shows_the_node_down_then_back(lab):
         finally:
             await asyncio.to_thread(swarm_lab.fault, "node-up", "worker-2")
         await until(pilot, lambda: cell(nodes, "worker-2", 2) == "ready", 60, "worker-2 back")
+
+
+async def test_following_shop_web_logs_shows_all_three_replicas(lab):
+    from textual.widgets import Log
+
+    from swarmtui.config import Settings
+    from swarmtui.ui.logs_screen import LogScreen
+
+    app = SwarmApp(EngineSource(lab.docker_host), settings=Settings(log_tail=5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.state is not None, 30, "first state")
+        web = app.state.service_named("shop_web")
+        running = {t.slot for t in app.state.tasks_of(web.id) if t.state == "running"}
+        assert running == {1, 2, 3}
+        app.push_screen(LogScreen(web.id))
+        await pilot.pause(0.2)
+        log = app.screen.query_one(Log)
+
+        def replicas_seen() -> set[str]:
+            return {line.split("@")[0].rsplit(".", 1)[0] for line in log.lines if "@" in line}
+
+        await until(pilot, lambda: replicas_seen() == {"shop_web.1", "shop_web.2", "shop_web.3"},
+                    20, "lines from shop_web.1, .2 and .3")
+        assert app.screen.follower.running  # still following, not a one-off read
+        before = log.line_count
+        await until(pilot, lambda: log.line_count > before, 10, "new lines arriving")
