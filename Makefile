@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 
-.PHONY: run test deps venv lint unit lab-up lab-down clean
+.PHONY: run test deps venv lint unit lab-up lab-down clean bench
 
 run: deps venv
 	@VENV=$(VENV) scripts/run-console.sh
@@ -36,3 +36,6 @@ lab-down: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+
+bench: deps venv
+	$(PY) bench/run.py

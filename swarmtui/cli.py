@@ -8,6 +8,7 @@ arguments and returning an exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from swarmtui import __version__
@@ -42,3 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other CLI tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

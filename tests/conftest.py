@@ -105,7 +105,7 @@ def swarmtui(*args: str, env: dict[str, str] | None = None, user: str | None = N
 
     command = [sys.executable, "-m", "swarmtui", *args]
     if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+        command = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *command]
     return subprocess.run(
         command, capture_output=True, text=True, timeout=120,
         env={**os.environ, **(env or {})}, cwd=Path(__file__).parent.parent,

@@ -78,6 +78,7 @@ def wait_until_ready(name: str, timeout: float = READY_TIMEOUT) -> int:
 
 
 def ping(sock: Path, timeout: float = 2.0) -> bool:
+    """Whether the engine behind `sock` answers GET /_ping with 200."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(timeout)
@@ -86,7 +87,8 @@ def ping(sock: Path, timeout: float = 2.0) -> bool:
             reply = conn.recv(4096)
     except OSError:
         return False
-    return reply.startswith(b"HTTP/1.") and b" 200 " in reply.split(b"\r\n", 1)[0] + b" "
+    status_line = reply.split(b"\r\n", 1)[0].split()
+    return len(status_line) >= 2 and status_line[1] == b"200"
 
 
 def dockerd_pid(name: str) -> int:
@@ -105,7 +107,8 @@ def kill_dockerd(name: str, sig: signal.Signals, timeout: float = 60.0) -> None:
         time.sleep(0.1)
     if process_alive(pid):
         os.kill(pid, signal.SIGKILL)
-        while process_alive(pid):
+        deadline = time.monotonic() + 10
+        while process_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import docker
 
-from swarmtui.lab import engine, sshd
+from swarmtui.lab import engine, host, sshd, teardown
 from swarmtui.lab.cluster import update_service
 from swarmtui.lab.host import LabError, Progress
 from swarmtui.lab.lifecycle import current, log_progress
@@ -27,10 +27,15 @@ FAULT_KINDS = NODE_FAULTS + SERVICE_FAULTS
 
 def fault(kind: str, target: str, progress: Progress = log_progress) -> None:
     """Inject a fault: `kind` is one of FAULT_KINDS, `target` a node or service name."""
+    host.require_supported()
+    if kind not in FAULT_KINDS:
+        raise LabError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
     info = current()
     if kind in NODE_FAULTS:
         node = _node(info, target)
-        if kind == "node-down":
+        if kind == "node-down" and not engine.dockerd_pid(node.name):
+            progress(f"{node.name}: dockerd already down")
+        elif kind == "node-down":
             engine.kill_dockerd(node.name, signal.SIGKILL)
             progress(f"{node.name}: dockerd killed (SIGKILL)")
         elif kind == "node-up":
@@ -39,7 +44,7 @@ def fault(kind: str, target: str, progress: Progress = log_progress) -> None:
             engine.kill_dockerd(node.name, signal.SIGTERM)
             progress(f"{node.name}: dockerd stopped")
             _start_engine(info, node, progress)
-    elif kind in SERVICE_FAULTS:
+    else:
         client = _manager_api(info)
         spec = _service_spec(client, target)
         if kind == "break-update":
@@ -49,8 +54,6 @@ def fault(kind: str, target: str, progress: Progress = log_progress) -> None:
             _crash_loop(spec)
             progress(f"{target}: now exits 1 after a panic")
         update_service(client, target, spec)
-    else:
-        raise LabError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
 
 
 def _start_engine(info: LabInfo, node: NodeInfo, progress: Progress) -> None:
@@ -59,6 +62,7 @@ def _start_engine(info: LabInfo, node: NodeInfo, progress: Progress) -> None:
     if pid:
         progress(f"{node.name}: dockerd already running (pid {pid})")
     else:
+        teardown.kill_node_containers(node.name)
         engine.start_dockerd(node.name, node.netns)
         pid = engine.wait_until_ready(node.name)
         progress(f"{node.name}: dockerd started (pid {pid})")

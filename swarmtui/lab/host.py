@@ -52,6 +52,12 @@ def unsupported_reason() -> str | None:
     return None
 
 
+def require_supported() -> None:
+    reason = unsupported_reason()
+    if reason:
+        raise LabError(reason)
+
+
 def missing_packages() -> list[str]:
     return [pkg for pkg, path in REQUIRED_PACKAGES.items() if not _package_present(pkg, path)]
 

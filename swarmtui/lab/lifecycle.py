@@ -39,7 +39,7 @@ def up(nodes: int = 4, managers: int = 1, stack: str | None = "demo",
 
     On failure everything started so far is removed again and LabError says why.
     """
-    _require_host()
+    host.require_supported()
     if stack not in (*STACKS, None):
         raise LabError(f"unknown stack {stack!r} (known: {', '.join(STACKS)})")
     try:
@@ -106,7 +106,7 @@ def _bring_up(plans: list[NodePlan], managers: int, stack: str | None,
 
 def down(progress: Progress = log_progress) -> None:
     """Remove everything the lab made; safe when nothing is up."""
-    _require_host()
+    host.require_supported()
     teardown(progress)
 
 
@@ -124,6 +124,7 @@ def is_up(info: LabInfo | None) -> bool:
 
 
 def current() -> LabInfo:
+    """The recorded lab; LabError when none is up."""
     info = load()
     if info is None:
         raise LabError("no lab is up (run `swarmtui lab up`)")
@@ -136,6 +137,7 @@ def docker_host() -> str:
 
 
 def node_socket(name: str) -> str:
+    """Path of one node's Docker socket."""
     try:
         return current().node(name).socket
     except KeyError as exc:
@@ -169,9 +171,3 @@ def _leftovers() -> bool:
         or Path(f"/sys/class/net/{BRIDGE}").exists()
         or bool(lab_processes())
     )
-
-
-def _require_host() -> None:
-    reason = host.unsupported_reason()
-    if reason:
-        raise LabError(reason)

@@ -73,6 +73,26 @@ def kill_lab_processes(timeout: float = 10.0) -> int:
     return len(seen)
 
 
+def kill_node_containers(name: str) -> int:
+    """SIGKILL the container processes a dead node's dockerd left behind.
+
+    A restarted dockerd (no live-restore) stops them anyway, waiting out each
+    one's stop timeout first; doing it here makes `node-up` ~10 s faster.
+    """
+    cgroup = f"/{CGROUP_PREFIX}{name}/".encode()
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if cgroup in Path(f"/proc/{entry}/cgroup").read_bytes():
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+        except OSError:
+            continue
+    return killed
+
+
 def lab_processes() -> set[int]:
     marker = str(STATE_DIR).encode() + b"/"
     lab_netns = _lab_netns_ids()
@@ -109,7 +129,9 @@ def _program(pid: int) -> str:
 
 
 def _program_of(cmdline: bytes) -> str:
-    return os.path.basename(cmdline.split(b"\0", 1)[0]).decode(errors="replace")
+    """argv[0]'s base name; also for sshd's retitled "sshd: /usr/sbin/sshd -D …"."""
+    first = cmdline.split(b"\0", 1)[0].split(b" ", 1)[0].rstrip(b":")
+    return os.path.basename(first).decode(errors="replace")
 
 
 def _is_lab_daemon(cmdline: bytes, marker: bytes) -> bool:

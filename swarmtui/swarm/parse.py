@@ -52,18 +52,14 @@ def dig(obj: Any, *path: str, default: Any = None) -> Any:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Engine timestamps carry nanoseconds; Python keeps microseconds."""
+    """Engine timestamps (nanoseconds, `Z`); the zero time means "never"."""
     if not isinstance(value, str) or not value or value.startswith("0001-"):
         return None
-    text = value.rstrip("Z")
-    if "." in text:
-        head, frac = text.split(".", 1)
-        digits = "".join(ch for ch in frac if ch.isdigit())
-        text = f"{head}.{digits[:6].ljust(6, '0')}"
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        stamp = datetime.fromisoformat(value)  # 3.11 reads Z and truncates nanoseconds
     except ValueError:
         return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def parse_node(raw: Json) -> Node:
@@ -94,21 +90,24 @@ def parse_node(raw: Json) -> Node:
 
 
 def parse_task(raw: Json) -> Task:
-    exit_code = dig(raw, "Status", "ContainerStatus", "ExitCode")
+    status = raw.get("Status") or {}
+    container_status = status.get("ContainerStatus") or {}
+    exit_code = container_status.get("ExitCode")
     iteration = raw.get("JobIteration")
+    spec = raw.get("Spec") or {}
     return Task(
         id=str(raw.get("ID", "")),
         service_id=str(raw.get("ServiceID", "")),
         node_id=raw.get("NodeID") or None,
         slot=raw.get("Slot") or None,
         desired_state=str(raw.get("DesiredState", "")),
-        state=dig(raw, "Status", "State", default="unknown"),
-        message=dig(raw, "Status", "Message", default=""),
-        error=dig(raw, "Status", "Err", default=""),
+        state=status.get("State") or "unknown",
+        message=status.get("Message") or "",
+        error=status.get("Err") or "",
         exit_code=exit_code if isinstance(exit_code, int) else None,
-        container_id=dig(raw, "Status", "ContainerStatus", "ContainerID", default=""),
-        image=dig(raw, "Spec", "ContainerSpec", "Image", default=""),
-        timestamp=parse_time(dig(raw, "Status", "Timestamp")),
+        container_id=container_status.get("ContainerID") or "",
+        image=(spec.get("ContainerSpec") or {}).get("Image") or "",
+        timestamp=parse_time(status.get("Timestamp")),
         created_at=parse_time(raw.get("CreatedAt")),
         job_iteration=int(iteration.get("Index", 0)) if isinstance(iteration, Mapping) else None,
     )

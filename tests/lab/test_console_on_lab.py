@@ -8,6 +8,7 @@ import time
 import pytest
 
 from swarmtui import lab as swarm_lab
+from swarmtui.config import Settings
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.keyed_table import KeyedTable
@@ -33,7 +34,7 @@ async def until(pilot, predicate, timeout: float, what: str) -> float:
 
 
 async def test_scaling_with_the_docker_cli_changes_the_row_by_itself(lab):
-    app = SwarmApp(EngineSource(lab.docker_host), poll_interval=2.0)
+    app = SwarmApp(EngineSource(lab.docker_host), settings=Settings(poll_interval=2.0))
     async with app.run_test(size=(120, 40)) as pilot:
         services = app.screen.query_one("#services", KeyedTable)
         await until(pilot, lambda: cell(services, "shop_web", 1) == "3/3", 30, "shop_web 3/3")
@@ -52,7 +53,7 @@ async def test_scaling_with_the_docker_cli_changes_the_row_by_itself(lab):
 
 
 async def test_killing_a_workers_dockerd_shows_the_node_down_then_back(lab):
-    app = SwarmApp(EngineSource(lab.docker_host), poll_interval=2.0)
+    app = SwarmApp(EngineSource(lab.docker_host), settings=Settings(poll_interval=2.0))
     async with app.run_test(size=(120, 40)) as pilot:
         nodes = app.screen.query_one("#nodes", KeyedTable)
         await until(pilot, lambda: cell(nodes, "worker-2", 2) == "ready", 30, "worker-2 ready")
@@ -69,7 +70,6 @@ async def test_killing_a_workers_dockerd_shows_the_node_down_then_back(lab):
 async def test_following_shop_web_logs_shows_all_three_replicas(lab):
     from textual.widgets import Log
 
-    from swarmtui.config import Settings
     from swarmtui.ui.logs_screen import LogScreen
 
     app = SwarmApp(EngineSource(lab.docker_host), settings=Settings(log_tail=5))

@@ -69,7 +69,8 @@ def hostile_recording(tmp_path, incident) -> RecordedSource:
     lines = [{"line": head.format(i) + f"GET /cart/{i} 200", "stream": "stdout"}
              for i in range(10_000)]
     lines += [
-        {"line": head.format(10_001) + "\x1b[31mERROR\x1b[0m boom\x1b[2K\x1b[1A", "stream": "stderr"},
+        {"line": head.format(10_001) + "\x1b[31mERROR\x1b[0m boom\x1b[2K\x1b[1A",
+         "stream": "stderr"},
         {"line": head.format(10_002) + "x" * 100_000, "stream": "stdout"},
         {"line": head.format(10_003) + "progress 5%\rprogress 100%\r", "stream": "stdout"},
         {"line": head.format(10_004) + "\x1b]0;owned\x07title gone", "stream": "stdout"},
