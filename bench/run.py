@@ -135,9 +135,16 @@ def log_ingestion(lines: int = 200_000) -> dict[str, Any]:
     from swarmtui.ui.logs_screen import LogScreen
 
     class Firehose(RecordedSource):
+        """The recorded shop_web lines, repeated with fresh timestamps (as a busy service)."""
+
         def open_logs(self, request):
             recorded = super().open_logs(request)._lines
-            burst = [recorded[i % len(recorded)] for i in range(lines)]
+            burst = []
+            for i in range(lines):
+                stream, line = recorded[i % len(recorded)]
+                burst.append((stream, f"2026-12-03T16:{i // 60000 % 60:02d}:"
+                                      f"{i // 1000 % 60:02d}.{i % 1000:06d}000Z"
+                                      f" {line.split(' ', 1)[1]}"))
             return ReplayedLogs(burst, follow=True)
 
     async def measure() -> dict[str, Any]:

@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 
 from swarmtui.commands.common import add_source_options, fail, source_from_args
-from swarmtui.swarm.engine import EngineSource
-from swarmtui.swarm.recording import record
 from swarmtui.swarm.source import SourceError
 
 
@@ -24,6 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from swarmtui.swarm.engine import EngineSource
+    from swarmtui.swarm.recording import record
+
     if args.snapshot:
         return fail("snapshot records a live cluster; --snapshot makes no sense here", 2)
     try:

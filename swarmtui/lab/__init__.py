@@ -1,37 +1,42 @@
 """A real multi-node Docker Swarm on one Linux machine, for tests and demos.
 
-Each node is a network namespace (`stl-<node>`) on the bridge `stl-br0`
-(10.77.0.0/24, host side .1, nodes from .11) with its own dockerd, hostname and
-sshd. Needs root on Linux; never touches the host's engine or /var/run/docker.sock.
+Each node is a network namespace with its own dockerd, hostname and sshd,
+joined over a private bridge. Needs root on Linux.
 
-    info = lab.up(nodes=4, managers=1, stack="demo")   # LabInfo, ~25 s
-    os.environ["DOCKER_HOST"] = info.docker_host       # the first manager (pop-os)
-    lab.fault("node-down", "worker-2")                  # and node-up, daemon-restart,
-    lab.down()                                          # break-update, crash
+    info = lab.up(nodes=4, managers=1, stack="demo")   # LabInfo
+    os.environ["DOCKER_HOST"] = info.docker_host
+    lab.fault("node-down", "worker-2")
+    lab.down()
 
-Everything lives under STATE_DIR (/run/swarmtui-lab): lab.json (the LabInfo),
-ssh/ (client key, known_hosts), images/, and one dir per node with its socket,
-data and exec roots, logs and sshd config. `up` replaces any previous or crashed
-lab; `down` removes everything and is safe to repeat.
+The names below load on first use, so `swarmtui --help` does not pay for the
+docker SDK.
 """
 
-from swarmtui.lab.faults import FAULT_KINDS, fault
-from swarmtui.lab.host import LabError
-from swarmtui.lab.layout import STATE_DIR
-from swarmtui.lab.lifecycle import docker_host, down, is_up, node_socket, status, up
-from swarmtui.lab.state import LabInfo, NodeInfo
+from __future__ import annotations
 
-__all__ = [
-    "FAULT_KINDS",
-    "STATE_DIR",
-    "LabError",
-    "LabInfo",
-    "NodeInfo",
-    "docker_host",
-    "down",
-    "fault",
-    "is_up",
-    "node_socket",
-    "status",
-    "up",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "FAULT_KINDS": "swarmtui.lab.layout",
+    "STATE_DIR": "swarmtui.lab.layout",
+    "LabError": "swarmtui.lab.host",
+    "LabInfo": "swarmtui.lab.state",
+    "NodeInfo": "swarmtui.lab.state",
+    "docker_host": "swarmtui.lab.lifecycle",
+    "down": "swarmtui.lab.lifecycle",
+    "is_up": "swarmtui.lab.lifecycle",
+    "node_socket": "swarmtui.lab.lifecycle",
+    "status": "swarmtui.lab.lifecycle",
+    "up": "swarmtui.lab.lifecycle",
+    "fault": "swarmtui.lab.faults",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'swarmtui.lab' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

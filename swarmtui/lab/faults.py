@@ -11,6 +11,7 @@ import docker
 from swarmtui.lab import engine, host, sshd, teardown
 from swarmtui.lab.cluster import update_service
 from swarmtui.lab.host import LabError, Progress
+from swarmtui.lab.layout import FAULT_KINDS, NODE_FAULTS
 from swarmtui.lab.lifecycle import current, log_progress
 from swarmtui.lab.state import LabInfo, NodeInfo, save
 
@@ -20,9 +21,6 @@ CRASH_SCRIPT = (
     "echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2; "
     "exit 1"
 )
-NODE_FAULTS = ("node-down", "node-up", "daemon-restart")
-SERVICE_FAULTS = ("break-update", "crash")
-FAULT_KINDS = NODE_FAULTS + SERVICE_FAULTS
 
 
 def fault(kind: str, target: str, progress: Progress = log_progress) -> None:

@@ -87,3 +87,11 @@ def plan_nodes(nodes: int, managers: int) -> list[NodePlan]:
         NodePlan(index=i, name=name, role="manager" if i <= managers else "worker")
         for i, name in enumerate(names, start=1)
     ]
+
+
+# What `lab up --stack` and `lab fault` accept; kept here so the command line
+# can offer them without loading the docker SDK.
+STACKS = ("demo", "none")
+NODE_FAULTS = ("node-down", "node-up", "daemon-restart")
+SERVICE_FAULTS = ("break-update", "crash")
+FAULT_KINDS = NODE_FAULTS + SERVICE_FAULTS

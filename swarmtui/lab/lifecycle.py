@@ -15,15 +15,13 @@ from swarmtui.lab.layout import (
     HOST_ADDRESS,
     IMAGE_TAR,
     SSH_PORT,
+    STACKS,
     STATE_DIR,
     NodePlan,
     plan_nodes,
 )
 from swarmtui.lab.state import LabInfo, NodeInfo, load, save
 from swarmtui.lab.teardown import lab_processes, teardown
-
-STACKS = ("demo", "none")
-
 
 log = logging.getLogger("swarmtui.lab")
 

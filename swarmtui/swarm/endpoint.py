@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.recorded import RecordedSource
 from swarmtui.swarm.source import Source, SourceError
-from swarmtui.swarm.tunnel import SSHTunnel
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -76,22 +74,6 @@ def _normalise(url: str) -> str:
     return url
 
 
-class TunnelledEngineSource(EngineSource):
-    """An engine behind `ssh://`: the tunnel opens before each (re)connect."""
-
-    def __init__(self, tunnel: SSHTunnel, **kwargs: Any) -> None:
-        super().__init__(tunnel.url, **kwargs)
-        self.tunnel = tunnel
-
-    def connect(self) -> Any:
-        self.base_url = self.tunnel.open()
-        return super().connect()
-
-    def close(self) -> None:
-        super().close()
-        self.tunnel.close()
-
-
 def open_source(
     *,
     host: str | None = None,
@@ -104,7 +86,12 @@ def open_source(
         return RecordedSource(snapshot)
     endpoint = resolve_endpoint(host, context)
     api_version = os.environ.get("DOCKER_API_VERSION") or None
+    # The docker SDK and asyncssh load only when a live engine is asked for.
+    from swarmtui.swarm.engine import EngineSource
+
     if endpoint.url.startswith("ssh://"):
+        from swarmtui.swarm.tunnel import SSHTunnel, TunnelledEngineSource
+
         tunnel = SSHTunnel(endpoint.url)
         return TunnelledEngineSource(
             tunnel, readonly=readonly, description=endpoint.url, api_version=api_version

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import asyncssh
 
+from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.source import SourceError
 
 DEFAULT_REMOTE_SOCKET = "/var/run/docker.sock"
@@ -145,3 +146,19 @@ class SSHTunnel:
         with contextlib.suppress(OSError):
             Path(self.local_socket).unlink(missing_ok=True)
             os.rmdir(self._dir)
+
+
+class TunnelledEngineSource(EngineSource):
+    """An engine behind `ssh://`: the tunnel opens before each (re)connect."""
+
+    def __init__(self, tunnel: SSHTunnel, **kwargs: Any) -> None:
+        super().__init__(tunnel.url, **kwargs)
+        self.tunnel = tunnel
+
+    def connect(self) -> Any:
+        self.base_url = self.tunnel.open()
+        return super().connect()
+
+    def close(self) -> None:
+        super().close()
+        self.tunnel.close()
