@@ -66,7 +66,7 @@ class ClusterWatcher:
         on_status: Callable[[ConnectionStatus], None] | None = None,
         on_event: Callable[[Mapping[str, Any]], None] | None = None,
         poll_interval: float = 2.0,
-        debounce: float = 0.25,
+        debounce: float = 0.1,
         max_backoff: float = 30.0,
     ) -> None:
         self.source = source

@@ -40,7 +40,11 @@ class StatusChanged(Message):
 
 
 class ClusterChanged(Message):
-    """Sent to the screen on top: state, alerts or connection changed."""
+    """Sent to the screen on top: state and alerts changed, or only the connection."""
+
+    def __init__(self, status_only: bool = False) -> None:
+        super().__init__()
+        self.status_only = status_only
 
 
 class SwarmApp(App[None]):
@@ -150,7 +154,7 @@ class SwarmApp(App[None]):
 
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status = message.status
-        self.screen.post_message(ClusterChanged())
+        self.screen.post_message(ClusterChanged(status_only=True))
 
     def refuse_in_readonly(self, what: str) -> bool:
         """True (and says so) when read-only mode forbids `what`."""

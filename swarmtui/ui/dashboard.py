@@ -137,18 +137,20 @@ class DashboardScreen(Screen[None]):
 
     # -- following the cluster --------------------------------------------
 
-    def on_cluster_changed(self, _message: ClusterChanged) -> None:
-        self.show_cluster()
+    def on_cluster_changed(self, message: ClusterChanged) -> None:
+        self.show_cluster(status_only=message.status_only)
 
     def on_screen_resume(self, _event: ScreenResume) -> None:
         self.show_cluster()
 
-    def show_cluster(self) -> None:
+    def show_cluster(self, status_only: bool = False) -> None:
         app = self.swarm
         state = app.state
         palette = app.palette
         self.query_one(StatusBar).show(state, app.status, app.mode, app.source.description,
                                        app.alerts, app.now())
+        if status_only:
+            return
         highlight = f"on {palette['changed']}"
         for pane in PANES:
             self.pane(pane).highlight_style = highlight
@@ -164,7 +166,7 @@ class DashboardScreen(Screen[None]):
                 self.tasks_of = ("service", services.selected_key)
             self._show_tasks()
             alerts = self.pane("alerts")
-            alerts.set_rows(alert_rows(app.alerts, state.fetched_at, palette))
+            alerts.set_rows(alert_rows(app.alerts, palette))
             alerts.border_title = f"Alerts ({len(app.alerts)})"
             alerts.set_class(not app.alerts, "-empty")
 

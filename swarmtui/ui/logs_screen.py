@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 PREFIX_COLOURS = ("#6FB3E0", "#C792EA", "#89DDFF", "#F78C6C", "#C3E88D", "#FFCB6B",
                   "#82AAFF", "#F07178")
 STDOUT_BAR, STDERR_BAR = " │ ", " ┃ "
-FLUSH_SECONDS = 0.1
+FLUSH_SECONDS = 0.2  # lines are written in batches; a burst costs one redraw per tick
 SINCE = re.compile(r"^(\d+)([smhd])$")
 
 
@@ -108,6 +108,7 @@ class LogScreen(Screen[None]):
         self.highlighter = LogHighlighter()
         self._prefixes: dict[tuple[str, str], str] = {}
         self._input_mode = "grep"
+        self._header = ""
 
     @property
     def swarm(self) -> SwarmApp:
@@ -223,8 +224,11 @@ class LogScreen(Screen[None]):
             parts.append(f"PAUSED ({self.pending} new, p to resume)")
         if follower is not None and follower.dropped:
             parts.append(f"{follower.dropped} dropped in bursts")
-        self.query_one("#log-header", Static).update(Text(" · ".join(parts), no_wrap=True,
-                                                          overflow="ellipsis"))
+        header = " · ".join(parts)
+        if header != self._header:  # an unchanged header costs nothing to leave alone
+            self._header = header
+            self.query_one("#log-header", Static).update(Text(header, no_wrap=True,
+                                                              overflow="ellipsis"))
 
     # -- keys -------------------------------------------------------------
 

@@ -118,17 +118,10 @@ def service_row(service: Service, palette: Palette = DEFAULT_PALETTE) -> Row:
     )
 
 
-def _ago(state: ClusterState, task: Task) -> str:
-    if task.timestamp is None:
-        return ""
-    seconds = max(0, int((state.fetched_at - task.timestamp).total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+def clock_time(when: datetime | None) -> str:
+    """A local wall-clock time: unlike "53s ago" it does not change while nothing happens,
+    so an idle screen stays idle (no redraw every refresh)."""
+    return when.astimezone().strftime("%H:%M:%S") if when else ""
 
 
 TASK_STATE_VARIABLES = {
@@ -155,7 +148,7 @@ def task_row(state: ClusterState, task: Task, palette: Palette = DEFAULT_PALETTE
         state.node_name(task.node_id),
         task.desired_state,
         cell(label, style),
-        _ago(state, task),
+        clock_time(task.timestamp),
         cell(error, limit=DETAIL_WIDTH),
     )
 
@@ -183,7 +176,7 @@ ALERT_COLUMNS = (
     Column("severity", "SEVERITY"),
     Column("subject", "SUBJECT"),
     Column("summary", "SUMMARY"),
-    Column("age", "FOR"),
+    Column("since", "SINCE"),
     Column("origin", "FROM"),
 )
 
@@ -199,8 +192,7 @@ def duration_label(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
-def alert_rows(alerts: Sequence[Alert], now: datetime,
-               palette: Palette = DEFAULT_PALETTE) -> list[Row]:
+def alert_rows(alerts: Sequence[Alert], palette: Palette = DEFAULT_PALETTE) -> list[Row]:
     rows = []
     for alert in alerts:
         style = palette[SEVERITY_VARIABLES[int(alert.severity)]]
@@ -208,7 +200,7 @@ def alert_rows(alerts: Sequence[Alert], now: datetime,
             cell(alert.severity.label, f"bold {style}" if alert.severity >= 3 else style),
             alert.subject,
             cell(alert.summary, limit=DETAIL_WIDTH),
-            duration_label(alert.duration(now)),
+            clock_time(alert.first_seen),
             alert.origin,
         )))
     return rows

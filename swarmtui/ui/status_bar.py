@@ -51,12 +51,10 @@ def status_text(
         text.append(f" · {len(state.services)} services")
         if unhealthy:
             text.append(f" ({unhealthy} unhealthy)", style="yellow")
-        when = state.fetched_at.astimezone().strftime("%H:%M:%S")
         if status.state is Connection.DISCONNECTED and now is not None:
+            when = state.fetched_at.astimezone().strftime("%H:%M:%S")
             stale = int((now - state.fetched_at).total_seconds())
             text.append(f" · last update {when} ({stale}s ago)", style="yellow")
-        else:
-            text.append(f" · updated {when}", style="dim")
     if status.state is Connection.DISCONNECTED and status.message:
         text.append(f" · {status.message}", style="red")
     if state is not None:
@@ -70,6 +68,7 @@ class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
     """
+    _shown: Text | None = None
 
     def show(
         self,
@@ -80,4 +79,7 @@ class StatusBar(Static):
         alerts: Sequence[Alert] = (),
         now: datetime | None = None,
     ) -> None:
-        self.update(status_text(state, status, mode, endpoint, now or datetime.now(UTC), alerts))
+        text = status_text(state, status, mode, endpoint, now or datetime.now(UTC), alerts)
+        if text != self._shown:  # repainting an unchanged line still costs bytes on the wire
+            self._shown = text
+            self.update(text)

@@ -44,7 +44,9 @@ class Tile(Vertical):
         yield Digits("-")
 
     def show(self, value: str, level: str) -> None:
-        self.query_one(Digits).update(value)
+        digits = self.query_one(Digits)
+        if digits.value != value:
+            digits.update(value)
         for name in ("-bad", "-warn", "-good"):
             self.set_class(name == f"-{level}", name)
 
