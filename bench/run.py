@@ -37,6 +37,8 @@ TARGETS = {
     "first_paint_s": ("≤", 1.0),
     "idle_cpu_percent": ("≤", 2.0),
     "idle_bytes_per_s": ("≤", 200.0),
+    "live_idle_cpu_percent": ("≤", 2.0),
+    "live_idle_bytes_per_s": ("≤", 200.0),
     "rss_mb": ("≤", 250.0),
     "log_lines_per_s": ("≥", 20000.0),
     "event_to_screen_median_ms": ("≤", 300.0),
@@ -187,16 +189,31 @@ def lab_figures() -> dict[str, Any]:
     try:
         run.wait_for(b"15 services")
         time.sleep(3)
+        # The demo stack is never still: shop_worker crash-loops every few seconds.
+        cpu, rate = run.idle(IDLE_SECONDS)
+        figures["live_demo_stack_cpu_percent"] = round(cpu, 2)
+        figures["live_demo_stack_bytes_per_s"] = round(rate, 1)
+        docker_cli(info.docker_host, "service", "scale", "--detach", "shop_worker=0")
+        time.sleep(6)
         cpu, rate = run.idle(IDLE_SECONDS)
         figures["live_idle_cpu_percent"] = round(cpu, 2)
         figures["live_idle_bytes_per_s"] = round(rate, 1)
-        run.send(":logs shop_web\r")
+        run.send(":")
+        time.sleep(0.3)
+        run.send("logs shop_web\r")
+        run.wait_for(b"logs of shop_web")
         time.sleep(3)
         _, rate = run.idle(IDLE_SECONDS)
         figures["following_logs_bytes_per_s"] = round(rate, 1)
+        figures["following_logs_note"] = "shop_web: 3 replicas writing 1 line/s each"
     finally:
         run.stop()
+        docker_cli(info.docker_host, "service", "scale", "--detach", "shop_worker=2")
     return figures
+
+
+def docker_cli(host: str, *args: str) -> None:
+    subprocess.run(["/usr/bin/docker", "-H", host, *args], check=True, capture_output=True)
 
 
 def event_latency(docker_host: str, rounds: int = 10) -> dict[str, Any]:

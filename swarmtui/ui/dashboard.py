@@ -54,7 +54,8 @@ class CommandBar(Input):
         self.value = target.filter_text if mode == "filter" and target else ""
         self.placeholder = f"{prompt} filter {target.id}" if mode == "filter" and target \
             else ": command (theme NAME, logs SERVICE, service NAME, node NAME, help, quit)"
-        self.focus()
+        # At once, not via focus(): keys typed right after ':' must land here.
+        self.screen.set_focus(self)
 
     def action_leave(self) -> None:
         if self.mode == "filter" and self.target is not None:

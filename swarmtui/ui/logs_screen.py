@@ -272,7 +272,7 @@ class LogScreen(Screen[None]):
         field.value = value
         field.placeholder = placeholder
         field.add_class("-open")
-        field.focus()
+        self.set_focus(field)  # at once: keys typed right after '/' must land in the field
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._input_mode == "grep":
