@@ -82,6 +82,11 @@ class LogFollower:
             self._thread.join(5)
 
     @property
+    def waiting(self) -> int:
+        """Lines received and not yet drained."""
+        return len(self._pending)
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 

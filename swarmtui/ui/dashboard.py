@@ -128,7 +128,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         for pane in PANES:
             table = self.pane(pane)
-            table.border_title = pane.capitalize()
+            table.set_title(pane.capitalize())
             table.highlight_seconds = self.swarm.settings.highlight_seconds
         self.pane("services").focus()
         self.show_cluster()
@@ -161,14 +161,14 @@ class DashboardScreen(Screen[None]):
         with self.app.batch_update():
             nodes.set_rows(node_rows(state, palette))
             services.set_rows(service_rows(state, palette))
-            nodes.border_title = f"Nodes ({len(state.nodes)})"
-            services.border_title = f"Services ({len(state.services)})"
+            nodes.set_title(f"Nodes ({len(state.nodes)})")
+            services.set_title(f"Services ({len(state.services)})")
             if self.tasks_of is None and services.selected_key:
                 self.tasks_of = ("service", services.selected_key)
             self._show_tasks()
             alerts = self.pane("alerts")
             alerts.set_rows(alert_rows(app.alerts, palette))
-            alerts.border_title = f"Alerts ({len(app.alerts)})"
+            alerts.set_title(f"Alerts ({len(app.alerts)})")
             alerts.set_class(not app.alerts, "-empty")
 
     def _show_tasks(self) -> None:
@@ -187,7 +187,7 @@ class DashboardScreen(Screen[None]):
             tasks = state.tasks_on(key)
             title = f"Tasks on {node.name}" if node else "Tasks"
         table.set_rows(task_rows(state, tasks, self.swarm.palette))
-        table.border_title = f"{title} ({len(tasks)})"
+        table.set_title(f"{title} ({len(tasks)})")
 
     # -- selection --------------------------------------------------------
 

@@ -204,7 +204,7 @@ class DetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-tasks", KeyedTable).border_title = "Tasks"
+        self.query_one("#detail-tasks", KeyedTable).set_title("Tasks")
         self.query_one("#detail", VerticalScroll).focus()
         self.show_cluster()
 
@@ -245,7 +245,7 @@ class ServiceDetailScreen(DetailScreen):
                           service_sections(service, state, self.swarm.palette)))
         tasks = self.query_one("#detail-tasks", KeyedTable)
         tasks.set_rows(task_rows(state, state.tasks_of(service.id), self.swarm.palette))
-        tasks.border_title = f"Task history of {service.name}"
+        tasks.set_title(f"Task history of {service.name}")
 
     def action_logs(self) -> None:
         from swarmtui.ui.logs_screen import LogScreen
@@ -268,4 +268,4 @@ class NodeDetailScreen(DetailScreen):
                           node_sections(node, state, self.swarm.palette)))
         tasks = self.query_one("#detail-tasks", KeyedTable)
         tasks.set_rows(task_rows(state, state.tasks_on(node.id), self.swarm.palette))
-        tasks.border_title = f"Tasks on {node.name}"
+        tasks.set_title(f"Tasks on {node.name}")

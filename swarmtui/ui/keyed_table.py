@@ -92,6 +92,11 @@ class KeyedTable(DataTable):
         self._all_rows = list(rows)
         self._sync(self._view())
 
+    def set_title(self, title: str) -> None:
+        """Setting a border title repaints the whole table, even when unchanged: don't."""
+        if self.border_title != title:
+            self.border_title = title
+
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self._sync(self._view())
@@ -145,7 +150,8 @@ class KeyedTable(DataTable):
         if self.sort_column is not None:
             arrow = "▼" if self.sort_reverse else "▲"
             subtitle.append(f"{self._columns_spec[self.sort_column].label} {arrow}")
-        self.border_subtitle = "  ".join(subtitle)
+        if self.border_subtitle != "  ".join(subtitle):
+            self.border_subtitle = "  ".join(subtitle)
 
     # -- the diff ---------------------------------------------------------
 

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 PREFIX_COLOURS = ("#6FB3E0", "#C792EA", "#89DDFF", "#F78C6C", "#C3E88D", "#FFCB6B",
                   "#82AAFF", "#F07178")
 STDOUT_BAR, STDERR_BAR = " │ ", " ┃ "
-FLUSH_SECONDS = 0.2  # lines are written in batches; a burst costs one redraw per tick
+FLUSH_SECONDS = 0.1
+# Each write scrolls the view, and a scroll repaints every visible line: a trickle of
+# lines is held up to BATCH_SECONDS so that it costs one redraw, not one per line.
+BATCH_SECONDS = 0.5
+BATCH_LINES = 50
 SINCE = re.compile(r"^(\d+)([smhd])$")
 
 
@@ -109,6 +113,7 @@ class LogScreen(Screen[None]):
         self._prefixes: dict[tuple[str, str], str] = {}
         self._input_mode = "grep"
         self._header = ""
+        self._last_write = 0.0
 
     @property
     def swarm(self) -> SwarmApp:
@@ -185,7 +190,12 @@ class LogScreen(Screen[None]):
         """Move what the reader thread collected onto the screen, in one batch."""
         if self.follower is None:
             return
+        now = time.monotonic()
+        if self.follower.waiting < BATCH_LINES and now - self._last_write < BATCH_SECONDS:
+            self._show_header()
+            return  # a trickle waits to share one redraw; a burst is written at once
         lines = self.follower.drain()
+        self._last_write = now
         if lines:
             self.buffer.extend(lines)
             if self.paused:
