@@ -40,6 +40,9 @@ def natural_key(text: str) -> tuple[object, ...]:
                  for part in re.split(r"(\d+)", text))
 
 
+FIRST_SCREENFUL = 120
+
+
 class KeyedTable(DataTable):
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
@@ -90,6 +93,16 @@ class KeyedTable(DataTable):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self._all_rows = list(rows)
+        view = self._view()
+        if not self._cells and len(view) > FIRST_SCREENFUL:
+            # A first fill of thousands of rows: show a screenful now, the rest next tick
+            # (DataTable measures every cell of every new row).
+            self._sync(view[:FIRST_SCREENFUL])
+            self.call_after_refresh(self._fill_rest)
+            return
+        self._sync(view)
+
+    def _fill_rest(self) -> None:
         self._sync(self._view())
 
     def set_title(self, title: str) -> None:

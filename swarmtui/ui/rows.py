@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
 from rich.text import Text
 
 from swarmtui.alerts.model import Alert
@@ -55,9 +57,18 @@ Row = tuple[str, tuple[Text, ...]]
 DETAIL_WIDTH = 72
 
 
+class Cell(Text):
+    """A one-line table cell. DataTable measures every cell of every new row; Text's own
+    measurement also finds the longest word, which a no-wrap cell never needs."""
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = self.cell_len
+        return Measurement(width, width)
+
+
 def cell(value: object, style: str = "", limit: int | None = None) -> Text:
     """A table cell as Text: plain strings would be parsed as markup by DataTable."""
-    text = Text(str(value), style=style, end="", no_wrap=True, overflow="ellipsis")
+    text = Cell(str(value), style=style, end="", no_wrap=True, overflow="ellipsis")
     if limit is not None and text.cell_len > limit:
         text.truncate(limit, overflow="ellipsis")
     return text

@@ -234,3 +234,18 @@ async def test_palette_jumps_to_a_service_without_touching_docker():
         services = app.screen.query_one("#services", KeyedTable)
         assert services.selected_key == app.state.service_named("shop_postgres").id
     assert not [t for t in threading.enumerate() if t.name.startswith("swarmtui-logs")]
+
+
+async def test_a_large_cluster_fills_a_screenful_first_then_every_row_in_order(tmp_path,
+                                                                                incident):
+    from bench.scale import scale
+
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(scale(incident, nodes=10, services=300, tasks=600)))
+    app = SwarmApp(RecordedSource(path), settings=Settings(highlight_seconds=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        services = app.screen.query_one("#services", KeyedTable)
+        shown = names(services)
+        assert len(shown) == 300
+        assert shown == sorted(shown)
