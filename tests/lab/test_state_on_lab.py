@@ -117,3 +117,33 @@ def test_snapshot_records_a_replayable_cluster_with_secrets_masked(lab, tmp_path
     replay = swarmtui("status", "--json", "--snapshot", str(out))
     assert replay.returncode == 0, replay.stderr
     RecordedSource(out).connect()
+
+
+def test_a_tty_service_logs_raw_output_cleaned(lab):
+    """C-10 on a real engine: --tty services send unframed bytes; lines come out clean."""
+    from swarmtui.swarm.logstream import LogFollower, LogRequest
+
+    docker(lab, "service", "create", "--detach", "--tty", "--name", "ttyprobe",
+           "--constraint", "node.role==manager", "lab/busybox:1.35", "sh", "-c",
+           r"while true; do printf '\033[32mready\033[0m %s\r\n' $RANDOM; sleep 0.5; done")
+    source = EngineSource(lab.docker_host)
+    try:
+        source.connect()
+        service_id = docker(lab, "service", "inspect", "--format", "{{.ID}}", "ttyprobe").strip()
+        lines = []
+
+        def clean_lines_arrive():
+            follower = LogFollower(source, LogRequest(service_id, tail=20, follow=False,
+                                                      tty=True)).start()
+            follower._thread.join(20)
+            lines[:] = follower.drain()
+            assert len(lines) >= 2
+            return True
+
+        eventually(clean_lines_arrive, timeout=60, interval=1)
+        for line in lines:
+            assert line.text.startswith("ready ") and "\x1b" not in line.text
+            assert "\r" not in line.text and line.task_id  # details still parsed
+    finally:
+        source.close()
+        docker(lab, "service", "rm", "ttyprobe", check=False)
