@@ -1,0 +1,51 @@
+"""`swarmtui plan "sentence"`: the plan a sentence becomes, without running it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from swarmtui.actions.catalog import CATALOG
+from swarmtui.commands.common import add_source_options, fail, source_from_args
+from swarmtui.commands.status import read_state
+from swarmtui.nl.offline import OfflineTranslator
+from swarmtui.swarm.source import SourceError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("plan", help="show the plan a sentence becomes (runs nothing)")
+    parser.add_argument("sentence", nargs="+", help='e.g. "drain worker-2 and scale web to 4"')
+    parser.add_argument("--json", action="store_true", help="the plan as JSON (ACTIONS.md form)")
+    parser.add_argument("--offline", action="store_true",
+                        help="use the built-in translator even when an LLM is configured")
+    add_source_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    sentence = " ".join(args.sentence)
+    try:
+        source = source_from_args(args, readonly=True)
+        try:
+            state = read_state(source)
+        finally:
+            source.close()
+    except SourceError as exc:
+        return fail(exc)
+    plan = OfflineTranslator().translate(sentence, state)
+    if args.json:
+        json.dump(plan.as_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif plan.asks_back:
+        print(f"? {plan.clarify}")
+    else:
+        for number, step in enumerate(plan.steps, 1):
+            action = CATALOG[step.action]
+            values = {k: v for k, v in step.params.items()}
+            try:
+                summary, cli = action.summary.format(**values), action.cli.format(**values)
+            except (KeyError, IndexError):
+                summary, cli = step.action, action.cli
+            print(f"{number}. [{action.risk}] {summary}\n   $ {cli}")
+    return 1 if plan.asks_back else 0

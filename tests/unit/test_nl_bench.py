@@ -1,0 +1,52 @@
+"""The offline translator on the NL bench (shared/nl-bench/dev.yaml, copied into fixtures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from swarmtui.nl.offline import OfflineTranslator
+from tests.conftest import state_from
+
+BENCH = Path(__file__).parents[1] / "fixtures" / "nl-bench" / "dev.yaml"
+
+
+def expected_steps(case: dict) -> list[dict]:
+    return [{"action": step["action"], "params": {k: v for k, v in step.items() if k != "action"}}
+            for step in case.get("expect", [])]
+
+
+def score(incident) -> tuple[int, int, list[str]]:
+    state = state_from(incident)
+    translator = OfflineTranslator()
+    cases = yaml.safe_load(BENCH.read_text())
+    right, misses = 0, []
+    for case in cases:
+        plan = translator.translate(case["say"], state)
+        if case.get("clarify"):
+            ok = plan.asks_back and not plan.steps
+        else:
+            ok = not plan.asks_back and plan.as_json()["steps"] == expected_steps(case)
+        right += ok
+        if not ok:
+            misses.append(f"{case['id']} {case['say']!r}: got {plan.as_json()}")
+    return right, len(cases), misses
+
+
+def test_offline_translator_scores_at_least_95_percent_on_the_dev_bench(incident, capsys):
+    right, total, misses = score(incident)
+    with capsys.disabled():
+        print(f"\nNL bench (dev): {right}/{total} exactly right ({100 * right / total:.0f} %)")
+        for miss in misses:
+            print(f"  miss: {miss}")
+    assert right / total >= 0.95, "\n".join(misses)
+
+
+def test_every_case_that_must_ask_back_asks_back(incident):
+    state = state_from(incident)
+    translator = OfflineTranslator()
+    for case in yaml.safe_load(BENCH.read_text()):
+        if case.get("clarify"):
+            plan = translator.translate(case["say"], state)
+            assert plan.asks_back and plan.steps == (), (case["say"], plan)
