@@ -191,7 +191,8 @@ class LogScreen(Screen[None]):
         if self.follower is None:
             return
         now = time.monotonic()
-        if self.follower.waiting < BATCH_LINES and now - self._last_write < BATCH_SECONDS:
+        trickle = self.follower.waiting < BATCH_LINES and now - self._last_write < BATCH_SECONDS
+        if trickle and self.follower.running:
             self._show_header()
             return  # a trickle waits to share one redraw; a burst is written at once
         lines = self.follower.drain()
