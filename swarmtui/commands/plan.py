@@ -7,6 +7,7 @@ import json
 import sys
 
 from swarmtui.actions.catalog import CATALOG
+from swarmtui.actions.validate import validate
 from swarmtui.commands.common import add_source_options, fail, source_from_args
 from swarmtui.commands.status import read_state
 from swarmtui.nl.offline import OfflineTranslator
@@ -34,8 +35,13 @@ def run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         return fail(exc)
     plan = OfflineTranslator().translate(sentence, state)
+    checks = validate(plan, state)
+    problems = [f"step {n}: {c.problem}" for n, c in enumerate(checks, 1) if not c.ok]
     if args.json:
-        json.dump(plan.as_json(), sys.stdout, indent=2)
+        data = plan.as_json()
+        if problems:
+            data["problems"] = problems  # the executor would refuse these steps
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif plan.asks_back:
         print(f"? {plan.clarify}")
@@ -48,4 +54,6 @@ def run(args: argparse.Namespace) -> int:
             except (KeyError, IndexError):
                 summary, cli = step.action, action.cli
             print(f"{number}. [{action.risk}] {summary}\n   $ {cli}")
-    return 1 if plan.asks_back else 0
+            if not checks[number - 1].ok:
+                print(f"   ✗ refused: {checks[number - 1].problem}")
+    return 1 if plan.asks_back or problems else 0

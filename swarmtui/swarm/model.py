@@ -181,6 +181,7 @@ class Service:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     spec: Mapping[str, Any] = field(default_factory=dict)
+    previous_spec: Mapping[str, Any] | None = None  # what `docker service rollback` returns to
 
     @property
     def mode_label(self) -> str:

@@ -182,6 +182,7 @@ def parse_service(
         created_at=parse_time(raw.get("CreatedAt")),
         updated_at=parse_time(raw.get("UpdatedAt")),
         spec=spec,
+        previous_spec=raw.get("PreviousSpec") or None,
     )
 
 

@@ -50,3 +50,18 @@ def test_every_case_that_must_ask_back_asks_back(incident):
         if case.get("clarify"):
             plan = translator.translate(case["say"], state)
             assert plan.asks_back and plan.steps == (), (case["say"], plan)
+
+
+def test_plan_command_previews_steps_and_refuses_what_the_validator_refuses():
+    from tests.conftest import INCIDENT, swarmtui
+
+    ok = swarmtui("plan", "--snapshot", str(INCIDENT), "drain worker-2 and then scale web to 4")
+    assert ok.returncode == 0, ok.stderr
+    assert "docker node update --availability drain worker-2" in ok.stdout
+    assert "docker service scale shop_web=4" in ok.stdout
+    noop = swarmtui("plan", "--snapshot", str(INCIDENT), "--json", "scale web to 3")
+    assert noop.returncode == 1
+    assert "already has 3 replicas" in noop.stdout
+    unknown = swarmtui("plan", "--snapshot", str(INCIDENT), "--json", "restart nginx")
+    assert unknown.returncode == 1 and '"steps": []' in unknown.stdout
+    assert "nginx" in unknown.stdout

@@ -1,0 +1,188 @@
+"""One validator for every plan, whoever produced it (translator, LLM, key, autopilot).
+
+A step is checked against the catalog (the action exists, its parameters have
+the right names and types) and against the live state (the names exist, the
+change makes sense, it is not a no-op). Arguments are data: a value starting
+with `-` could be read as an option by the docker CLI or a remote shell, and
+is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from swarmtui.actions.catalog import CATALOG, Param
+from swarmtui.actions.plan import Plan, Step
+from swarmtui.swarm.model import ClusterState, Node, Service
+
+DURATION = re.compile(r"^\d+[smhd]$")
+LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IMAGE_REFERENCE = re.compile(
+    r"^[\w][\w.-]*(?::\d+)?(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
+SHELL_OPERATORS = re.compile(r"[;&|<>`$\\\n\r]|\$\(")
+
+
+@dataclass(frozen=True, slots=True)
+class StepCheck:
+    step: Step
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def validate(plan: Plan, state: ClusterState) -> list[StepCheck]:
+    return [check_step(step, state) for step in plan.steps]
+
+
+def first_problem(plan: Plan, state: ClusterState) -> str | None:
+    for number, check in enumerate(validate(plan, state), 1):
+        if not check.ok:
+            return f"step {number} ({check.step.action}): {check.problem}"
+    return None
+
+
+def check_step(step: Step, state: ClusterState) -> StepCheck:
+    action = CATALOG.get(step.action)
+    if action is None:
+        return StepCheck(step, f"unknown action {step.action!r}")
+    params = dict(step.params)
+    unknown = sorted(set(params) - {p.name for p in action.params})
+    if unknown:
+        return StepCheck(step, f"unknown parameter {unknown[0]!r}")
+    for param in action.params:
+        if param.name not in params:
+            if param.required:
+                return StepCheck(step, f"missing {param.name!r}")
+            continue
+        problem = _check_value(param, params[param.name], state)
+        if problem:
+            return StepCheck(step, problem)
+    return StepCheck(step, _check_sense(step.action, params, state))
+
+
+def _check_value(param: Param, value: Any, state: ClusterState) -> str | None:
+    if isinstance(value, str) and value.startswith("-"):
+        return f"{param.name} {value!r} starts with '-' and could be read as an option"
+    if param.kind == "service":
+        if not isinstance(value, str) or state.service_named(value) is None:
+            return f"no service named {value!r}"
+    elif param.kind == "node":
+        if not isinstance(value, str) or state.node_named(value) is None:
+            return f"no node named {value!r}"
+    elif param.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return f"{param.name} must be a whole number ≥ 0, not {value!r}"
+    elif param.kind == "enum":
+        if value not in param.choices:
+            return f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}"
+    elif param.kind == "duration":
+        if not isinstance(value, str) or not DURATION.match(value):
+            return f"{param.name} must be a duration such as 10m, not {value!r}"
+    elif param.kind == "mapping":
+        if not isinstance(value, Mapping) or not value:
+            return f"{param.name} must be a mapping of NAME: value"
+        for key, inner in value.items():
+            if not ENV_NAME.match(str(key)):
+                return f"{key!r} is not a variable name"
+            if not isinstance(inner, str | int | float | bool):
+                return f"the value of {key} must be text"
+    elif param.kind == "list":
+        if not isinstance(value, list) or not value or not all(
+                isinstance(v, str) and ENV_NAME.match(v) for v in value):
+            return f"{param.name} must be a list of variable names"
+    elif param.kind == "str" and (not isinstance(value, str) or not value.strip()):
+        return f"{param.name} must be non-empty text"
+    return None
+
+
+def _service(params: Mapping[str, Any], state: ClusterState) -> Service:
+    service = state.service_named(params["service"])
+    assert service is not None  # checked by _check_value
+    return service
+
+
+def _node(params: Mapping[str, Any], state: ClusterState) -> Node:
+    node = state.node_named(params["node"])
+    assert node is not None
+    return node
+
+
+def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) -> str | None:
+    """Refuse what Docker would refuse, what does nothing, and what is unsafe."""
+    if action == "service.scale":
+        service = _service(params, state)
+        if service.mode.is_global or service.mode.is_job:
+            return f"{service.name} is a {service.mode_label} service and cannot be scaled"
+        if service.replicas == params["replicas"]:
+            return f"{service.name} already has {service.replicas} replicas"
+    elif action == "service.update_image":
+        service = _service(params, state)
+        image = params["image"]
+        if not IMAGE_REFERENCE.match(image):
+            return f"{image!r} is not an image reference"
+        if service.short_image == image:
+            return f"{service.name} already runs {image}"
+    elif action == "service.rollback":
+        service = _service(params, state)
+        if not service.previous_spec:
+            return f"{service.name} has no previous spec to roll back to"
+    elif action in ("service.restart", "service.remove", "diagnose.service", "view.service",
+                    "view.logs"):
+        _service(params, state)
+    elif action == "service.update_env":
+        if not params.get("set") and not params.get("unset"):
+            return "nothing to set or unset"
+    elif action in ("node.drain", "node.pause", "node.activate"):
+        node = _node(params, state)
+        wanted = {"node.drain": "drain", "node.pause": "pause", "node.activate": "active"}[action]
+        if node.availability == wanted:
+            return f"{node.name} is already {wanted}"
+        if action == "node.drain" and node.is_manager and node.leader and \
+                sum(1 for n in state.nodes if n.availability == "active") <= 1:
+            return f"{node.name} is the only active node; draining it stops everything"
+    elif action == "node.promote":
+        node = _node(params, state)
+        if node.is_manager:
+            return f"{node.name} is already a manager"
+    elif action == "node.demote":
+        node = _node(params, state)
+        if not node.is_manager:
+            return f"{node.name} is not a manager"
+        if sum(1 for n in state.nodes if n.is_manager) <= 1:
+            return f"{node.name} is the only manager; demoting it would leave no manager"
+    elif action == "node.label_add":
+        node = _node(params, state)
+        if not LABEL_KEY.match(params["key"]):
+            return f"{params['key']!r} is not a label key"
+        if node.labels.get(params["key"]) == str(params["value"]):
+            return f"{node.name} already has {params['key']}={params['value']}"
+    elif action == "node.label_remove":
+        node = _node(params, state)
+        if params["key"] not in node.labels:
+            return f"{node.name} has no label {params['key']!r}"
+    elif action == "ssh.run":
+        return check_command(params["command"])
+    return None
+
+
+def check_command(command: str) -> str | None:
+    """A command for `ssh.run`: one program and its arguments, no shell syntax."""
+    if SHELL_OPERATORS.search(command):
+        return ("the command contains shell syntax (; & | < > ` $ \\); "
+                "run one program with its arguments")
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        return f"the command does not parse: {exc}"
+    if not argv:
+        return "the command is empty"
+    if argv[0].startswith("-"):
+        return "the command starts with '-'"
+    return None

@@ -1,0 +1,85 @@
+"""The one validator every plan passes through, on the recorded incident."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.validate import check_step, first_problem
+from tests.conftest import state_from
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "problem"),
+    [
+        ("service.explode", {"service": "shop_web"}, "unknown action"),
+        ("service.scale", {"service": "shop_web", "replicas": 2, "force": True},
+         "unknown parameter 'force'"),
+        ("service.scale", {"service": "shop_web"}, "missing 'replicas'"),
+        ("service.scale", {"service": "nginx", "replicas": 2}, "no service named 'nginx'"),
+        ("service.scale", {"service": "shop_web", "replicas": -1}, "whole number"),
+        ("service.scale", {"service": "shop_web", "replicas": True}, "whole number"),
+        ("service.scale", {"service": "swarmpit_agent", "replicas": 3}, "global service"),
+        ("service.scale", {"service": "backup", "replicas": 3}, "replicated job"),
+        ("service.scale", {"service": "shop_web", "replicas": 3}, "already has 3 replicas"),
+        ("service.update_image", {"service": "shop_web", "image": "--privileged"},
+         "starts with '-'"),
+        ("service.update_image", {"service": "shop_web", "image": "lab/busybox:1.35"},
+         "already runs"),
+        ("service.update_image", {"service": "shop_web", "image": "not an image"},
+         "not an image reference"),
+        ("node.pause", {"node": "worker-3"}, "already pause"),
+        ("node.activate", {"node": "worker-1"}, "already active"),
+        ("node.drain", {"node": "worker-9"}, "no node named 'worker-9'"),
+        ("node.promote", {"node": "pop-os"}, "already a manager"),
+        ("node.demote", {"node": "pop-os"}, "only manager"),
+        ("node.demote", {"node": "worker-1"}, "not a manager"),
+        ("node.label_add", {"node": "worker-1", "key": "db", "value": "true"}, "already has"),
+        ("node.label_remove", {"node": "worker-2", "key": "gpu"}, "no label 'gpu'"),
+        ("node.probe", {"node": "worker-2", "probe": "cpu"}, "must be one of"),
+        ("view.logs", {"service": "shop_api", "since": "yesterday"}, "duration"),
+        ("ssh.run", {"node": "worker-2", "command": "uptime; rm -rf /"}, "shell syntax"),
+        ("ssh.run", {"node": "worker-2", "command": "cat $(secret)"}, "shell syntax"),
+        ("ssh.run", {"node": "worker-2", "command": "echo 'unclosed"}, "does not parse"),
+        ("service.update_env", {"service": "shop_api", "set": {"BAD NAME": "x"}},
+         "not a variable name"),
+    ],
+)
+def test_bad_steps_are_refused_with_their_reason(incident, action, params, problem):
+    check = check_step(Step(action, params), state_from(incident))
+    assert not check.ok
+    assert problem in check.problem
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        ("service.scale", {"service": "shop_web", "replicas": 5}),
+        ("service.scale", {"service": "shop_web", "replicas": 0}),
+        ("service.update_image", {"service": "shop_web", "image": "lab/busybox:1.36"}),
+        ("service.rollback", {"service": "shop_api"}),
+        ("service.restart", {"service": "shop_worker"}),
+        ("service.update_env", {"service": "shop_api", "set": {"LOG_LEVEL": "debug"}}),
+        ("service.remove", {"service": "shop_analytics"}),
+        ("node.drain", {"node": "worker-2"}),
+        ("node.activate", {"node": "worker-3"}),
+        ("node.promote", {"node": "worker-1"}),
+        ("node.label_add", {"node": "worker-2", "key": "gpu", "value": "true"}),
+        ("node.label_remove", {"node": "worker-1", "key": "db"}),
+        ("node.probe", {"node": "worker-2", "probe": "disk"}),
+        ("ssh.run", {"node": "pop-os", "command": "df -h /var/lib/docker"}),
+        ("view.logs", {"service": "shop_api", "grep": "error", "since": "10m"}),
+        ("query.services", {"state": "degraded"}),
+        ("backup.create", {}),
+    ],
+)
+def test_good_steps_pass(incident, action, params):
+    check = check_step(Step(action, params), state_from(incident))
+    assert check.ok, check.problem
+
+
+def test_a_plan_reports_its_first_bad_step_by_number(incident):
+    plan = Plan((Step("node.drain", {"node": "worker-2"}),
+                 Step("service.scale", {"service": "web", "replicas": 4})))
+    assert first_problem(plan, state_from(incident)) == \
+        "step 2 (service.scale): no service named 'web'"
