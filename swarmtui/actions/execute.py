@@ -1,0 +1,356 @@
+"""Running a plan: validate against the live state, apply, verify, audit, remember for undo.
+
+Blocking: callers run it in a worker thread. Steps run in order and the run
+stops at the first failure, saying what ran and in what state the cluster is.
+Before each mutation the object's current spec is kept so `undo` can put it
+back (a removed service is re-created from it).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from swarmtui.actions.audit import AuditLog, redact_params
+from swarmtui.actions.catalog import CATALOG, Risk
+from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.validate import check_step
+from swarmtui.swarm.engine import EngineSource
+from swarmtui.swarm.model import ClusterState, Health
+from swarmtui.swarm.parse import build_state, parse_time
+from swarmtui.swarm.source import SourceError
+
+
+class StepFailed(Exception):
+    """A step that could not be applied or verified; the message says why and where we are."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoRecord:
+    kind: str  # service-update | service-create | node-update
+    target_id: str
+    name: str
+    spec: dict[str, Any]
+    description: str
+
+
+@dataclass
+class StepResult:
+    step: Step
+    ok: bool
+    message: str
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    plan: Plan
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results) and len(self.results) == len(self.plan.steps)
+
+    @property
+    def summary(self) -> str:
+        done = [r for r in self.results if r.ok]
+        failed = next((r for r in self.results if not r.ok), None)
+        text = f"{len(done)}/{len(self.plan.steps)} steps done"
+        if failed is not None:
+            text += f"; stopped at {failed.step.action}: {failed.message}"
+        return text
+
+
+Progress = Callable[[Step, str], None]
+
+
+class UndoStack:
+    def __init__(self) -> None:
+        self._records: list[UndoRecord] = []
+        self._lock = threading.Lock()
+
+    def push(self, record: UndoRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def pop(self) -> UndoRecord | None:
+        with self._lock:
+            return self._records.pop() if self._records else None
+
+    def peek(self) -> UndoRecord | None:
+        with self._lock:
+            return self._records[-1] if self._records else None
+
+
+class Executor:
+    def __init__(self, source: EngineSource, *, audit: AuditLog | None = None,
+                 undo: UndoStack | None = None, verify_timeout: float = 90.0,
+                 poll: float = 0.5) -> None:
+        self.source = source
+        self.audit = audit or AuditLog()
+        self.undo_stack = undo or UndoStack()
+        self.verify_timeout = verify_timeout
+        self.poll = poll
+
+    # -- the engine -------------------------------------------------------
+
+    def state(self) -> ClusterState:
+        raw = self.source.fetch()
+        return build_state(raw, 0, datetime.now(UTC))
+
+    def _url(self, path: str) -> str:
+        client = self.source.client
+        return f"{client.base_url}/v{client.api_version}{path}"
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        client = self.source.client
+        try:
+            response = client.request(method, self._url(path), timeout=30, **kwargs)
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise StepFailed(f"the engine did not answer: {exc}") from None
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("message", response.text)
+            except ValueError:
+                message = response.text
+            raise StepFailed(f"the engine refused: {message.strip()}")
+        return response.json() if response.content and method == "GET" else None
+
+    def _service(self, name: str) -> dict[str, Any]:
+        return self._call("GET", f"/services/{name}")
+
+    def _node(self, name: str) -> dict[str, Any]:
+        state = self.state()
+        node = state.node_named(name)
+        if node is None:
+            raise StepFailed(f"no node named {name!r}")
+        return self._call("GET", f"/nodes/{node.id}")
+
+    def _update_service(self, current: dict[str, Any], spec: dict[str, Any],
+                        rollback: bool = False) -> None:
+        params: dict[str, Any] = {"version": current["Version"]["Index"]}
+        if rollback:
+            params["rollback"] = "previous"
+        self._call("POST", f"/services/{current['ID']}/update", params=params, json=spec)
+
+    def _update_node(self, current: dict[str, Any], spec: dict[str, Any]) -> None:
+        self._call("POST", f"/nodes/{current['ID']}/update",
+                   params={"version": current["Version"]["Index"]}, json=spec)
+
+    # -- running ----------------------------------------------------------
+
+    def run(self, plan: Plan, *, origin: str = "sentence", confirmation: str = "",
+            progress: Progress | None = None, cancel: threading.Event | None = None) -> RunResult:
+        result = RunResult(plan)
+        for step in plan.steps:
+            if cancel is not None and cancel.is_set():
+                result.results.append(StepResult(step, False, "cancelled before it started"))
+                break
+            started = time.monotonic()
+            try:
+                state = self.state()
+                check = check_step(step, state)
+                if not check.ok:
+                    raise StepFailed(f"refused: {check.problem}")
+                if progress:
+                    progress(step, "applying")
+                message = self._apply(step, progress, cancel)
+                outcome = StepResult(step, True, message, time.monotonic() - started)
+            except (StepFailed, SourceError) as exc:
+                text = exc.message if isinstance(exc, SourceError) else str(exc)
+                outcome = StepResult(step, False, text, time.monotonic() - started)
+            result.results.append(outcome)
+            self.audit.record(
+                source=origin, sentence=plan.sentence, action=step.action,
+                params=redact_params(step), plan=[s.action for s in plan.steps],
+                confirmation=confirmation, ok=outcome.ok, result=outcome.message,
+                risk=str(CATALOG[step.action].risk) if step.action in CATALOG else None,
+            )
+            if progress:
+                progress(step, "done" if outcome.ok else f"failed: {outcome.message}")
+            if not outcome.ok:
+                break
+        return result
+
+    def _apply(self, step: Step, progress: Progress | None,
+               cancel: threading.Event | None) -> str:
+        action, params = step.action, step.params
+        if CATALOG[action].risk is Risk.READ:
+            return "nothing to change"
+        if action.startswith("service."):
+            return self._apply_service(action, params, progress, cancel)
+        if action.startswith("node.") and action != "node.probe":
+            return self._apply_node(action, params, cancel)
+        raise StepFailed(f"{action} cannot run here yet")
+
+    def _apply_service(self, action: str, params: Any, progress: Progress | None,
+                       cancel: threading.Event | None) -> str:
+        current = self._service(params["service"])
+        name = current["Spec"]["Name"]
+        before = copy.deepcopy(current["Spec"])
+        spec = copy.deepcopy(current["Spec"])
+        container = spec.setdefault("TaskTemplate", {}).setdefault("ContainerSpec", {})
+        # Compared by value, not against our clock: the engine's clock may differ.
+        started = (current.get("UpdateStatus") or {}).get("StartedAt")
+        if action == "service.remove":
+            self._call("DELETE", f"/services/{current['ID']}")
+            self.undo_stack.push(UndoRecord("service-create", current["ID"], name, before,
+                                            f"re-create {name}"))
+            self._wait(lambda s: s.service_named(name) is None, f"{name} to be removed", cancel)
+            return f"removed {name} (undo re-creates it from its recorded spec)"
+        if action == "service.rollback":
+            self._update_service(current, spec, rollback=True)
+            self.undo_stack.push(UndoRecord("service-update", current["ID"], name, before,
+                                            f"restore {name} as before the rollback"))
+            return self._verify_update(name, started, cancel, rollback=True)
+        if action == "service.scale":
+            spec["Mode"]["Replicated"]["Replicas"] = int(params["replicas"])
+        elif action == "service.update_image":
+            container["Image"] = params["image"]
+        elif action == "service.restart":
+            template = spec["TaskTemplate"]
+            template["ForceUpdate"] = int(template.get("ForceUpdate", 0)) + 1
+        elif action == "service.update_env":
+            env = [e for e in container.get("Env") or []
+                   if e.partition("=")[0] not in set(params.get("unset") or [])
+                   and e.partition("=")[0] not in set(params.get("set") or {})]
+            env += [f"{k}={v}" for k, v in (params.get("set") or {}).items()]
+            container["Env"] = env
+        self._update_service(current, spec)
+        self.undo_stack.push(UndoRecord("service-update", current["ID"], name, before,
+                                        f"restore {name} as before {action}"))
+        if action == "service.scale":
+            return self._verify_scale(name, int(params["replicas"]), cancel)
+        return self._verify_update(name, started, cancel)
+
+    def _apply_node(self, action: str, params: Any, cancel: threading.Event | None) -> str:
+        current = self._node(params["node"])
+        name = current.get("Description", {}).get("Hostname") or current["ID"][:12]
+        before = copy.deepcopy(current["Spec"])
+        spec = copy.deepcopy(current["Spec"])
+        if action in ("node.drain", "node.pause", "node.activate"):
+            spec["Availability"] = {"node.drain": "drain", "node.pause": "pause",
+                                    "node.activate": "active"}[action]
+        elif action in ("node.promote", "node.demote"):
+            spec["Role"] = "manager" if action == "node.promote" else "worker"
+        elif action == "node.label_add":
+            spec.setdefault("Labels", {})[params["key"]] = str(params["value"])
+        elif action == "node.label_remove":
+            (spec.get("Labels") or {}).pop(params["key"], None)
+        self._update_node(current, spec)
+        self.undo_stack.push(UndoRecord("node-update", current["ID"], name, before,
+                                        f"restore node {name} as before {action}"))
+        return self._verify_node(action, name, spec, cancel)
+
+    # -- verification -----------------------------------------------------
+
+    def _wait(self, done: Callable[[ClusterState], bool], what: str,
+              cancel: threading.Event | None) -> ClusterState:
+        deadline = time.monotonic() + self.verify_timeout
+        while True:
+            state = self.state()
+            if done(state):
+                return state
+            if time.monotonic() > deadline:
+                raise StepFailed(f"applied, but {what} did not happen within "
+                                 f"{self.verify_timeout:.0f}s")
+            if cancel is not None and cancel.wait(self.poll):
+                raise StepFailed(f"applied; stopped waiting for {what} (cancelled)")
+            if cancel is None:
+                time.sleep(self.poll)
+
+    def _verify_scale(self, name: str, replicas: int, cancel: threading.Event | None) -> str:
+        try:
+            self._wait(lambda s: (svc := s.service_named(name)) is not None
+                       and svc.counts.desired == replicas and svc.counts.running == replicas,
+                       f"{name} reaching {replicas} running", cancel)
+        except StepFailed as exc:
+            state = self.state()
+            service = state.service_named(name)
+            errors = sorted({t.error for t in state.tasks_of(service.id) if t.error}) \
+                if service else []
+            counts = f"{service.counts} running" if service else "service gone"
+            raise StepFailed(f"{exc}; now {counts}"
+                             + (f"; task errors: {'; '.join(errors[:3])}" if errors else "")
+                             ) from None
+        return f"{name} runs {replicas}/{replicas}"
+
+    def _verify_update(self, name: str, previous_start: str | None,
+                       cancel: threading.Event | None, rollback: bool = False) -> str:
+        previous = parse_time(previous_start)
+
+        def settled(state: ClusterState) -> bool:
+            service = state.service_named(name)
+            if service is None:
+                return False
+            update = service.update_status
+            if update is None or update.started_at == previous:
+                # No rolling update (yet): converge on the counts.
+                return update is None and service.counts.running == service.counts.desired
+            if update.state in ("paused", "rollback_paused"):
+                raise StepFailed(f"the update paused: {update.message or update.state}; "
+                                 f"{name} is {service.health} ({service.counts})")
+            if update.state == "rollback_completed" and not rollback:
+                raise StepFailed(f"the update failed and was rolled back: {update.message}")
+            return update.state in ("completed", "rollback_completed")
+
+        time.sleep(1.0)  # the orchestrator records the update's start asynchronously
+        state = self._wait(settled, f"{name}'s update to complete", cancel)
+        service = state.service_named(name)
+        health = f" ({service.counts}, {service.health})" if service else ""
+        if service is not None and service.health in (Health.FAILING, Health.DEGRADED):
+            return f"{name} updated, but it is {service.health}{health}"
+        return f"{name} updated{health}"
+
+    def _verify_node(self, action: str, name: str, spec: dict[str, Any],
+                     cancel: threading.Event | None) -> str:
+        def applied(state: ClusterState) -> bool:
+            node = state.node_named(name)
+            if node is None:
+                return False
+            if node.availability != spec["Availability"] or node.role != spec["Role"]:
+                return False
+            if dict(node.labels) != dict(spec.get("Labels") or {}):
+                return False
+            if action == "node.drain":  # its tasks must have moved
+                return not any(t.state == "running" and t.desired_state == "running"
+                               for t in state.tasks_on(node.id))
+            return True
+
+        self._wait(applied, f"{name} to be {action.split('.')[1]}ed", cancel)
+        return f"{name}: {action.split('.')[1]} done"
+
+    # -- undo -------------------------------------------------------------
+
+    def undo(self, *, origin: str = "key") -> str:
+        record = self.undo_stack.pop()
+        if record is None:
+            raise StepFailed("nothing to undo")
+        try:
+            if record.kind == "service-create":
+                spec = copy.deepcopy(record.spec)
+                self._call("POST", "/services/create", json=spec)
+                message = f"re-created {record.name} from its recorded spec"
+            elif record.kind == "service-update":
+                current = self._service(record.target_id)
+                self._update_service(current, copy.deepcopy(record.spec))
+                message = f"restored {record.name}'s previous spec"
+            else:
+                current = self._call("GET", f"/nodes/{record.target_id}")
+                self._update_node(current, copy.deepcopy(record.spec))
+                message = f"restored node {record.name}"
+        except StepFailed as exc:
+            self.undo_stack.push(record)
+            self.audit.record(source=origin, action="undo", target=record.name, ok=False,
+                              result=str(exc))
+            raise
+        self.audit.record(source=origin, action="undo", target=record.name, ok=True,
+                          result=message)
+        return message
