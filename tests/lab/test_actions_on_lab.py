@@ -1,0 +1,110 @@
+"""Plans executed on the real lab: applied, verified, audited, undone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from swarmtui.actions.audit import AuditLog
+from swarmtui.actions.execute import Executor, StepFailed
+from swarmtui.actions.plan import Plan, Step
+from swarmtui.swarm.engine import EngineSource, ReadOnlyViolation
+from swarmtui.swarm.secrets import MASK
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture
+def executor(lab, tmp_path):
+    source = EngineSource(lab.docker_host)
+    source.connect()
+    yield Executor(source, audit=AuditLog(tmp_path / "audit.jsonl"), verify_timeout=90)
+    source.close()
+
+
+def spec_of(executor, name):
+    return executor._service(name)["Spec"]
+
+
+def run(executor, *steps, sentence="test"):
+    return executor.run(Plan(tuple(Step(a, p) for a, p in steps), sentence=sentence),
+                        confirmation="y")
+
+
+def test_scale_is_verified_and_undo_restores_the_count(executor):
+    result = run(executor, ("service.scale", {"service": "shop_web", "replicas": 4}))
+    assert result.ok, result.summary
+    assert result.results[0].message == "shop_web runs 4/4"
+    assert executor.undo() == "restored shop_web's previous spec"
+    assert spec_of(executor, "shop_web")["Mode"]["Replicated"]["Replicas"] == 3
+
+
+def test_image_and_env_changes_are_verified_and_undone(executor):
+    before = spec_of(executor, "swarmpit_db")
+    result = run(executor,
+                 ("service.update_image", {"service": "swarmpit_db", "image": "lab/busybox:1.36"}),
+                 ("service.update_env", {"service": "swarmpit_db",
+                                         "set": {"API_TOKEN": "s3cr3t", "LOG_LEVEL": "debug"}}))
+    assert result.ok, result.summary
+    spec = spec_of(executor, "swarmpit_db")
+    assert spec["TaskTemplate"]["ContainerSpec"]["Image"] == "lab/busybox:1.36"
+    assert "API_TOKEN=s3cr3t" in spec["TaskTemplate"]["ContainerSpec"]["Env"]
+    executor.undo()
+    assert "API_TOKEN=s3cr3t" not in (spec_of(executor, "swarmpit_db")["TaskTemplate"]
+                                      ["ContainerSpec"].get("Env") or [])
+    executor.undo()
+    assert spec_of(executor, "swarmpit_db")["TaskTemplate"]["ContainerSpec"]["Image"] == \
+        before["TaskTemplate"]["ContainerSpec"]["Image"]
+    audit = executor.audit.path.read_text()
+    assert "s3cr3t" not in audit  # values never reach the audit trail
+    entries = [json.loads(line) for line in audit.splitlines()]
+    assert entries[1]["params"]["set"] == {"API_TOKEN": MASK, "LOG_LEVEL": MASK}
+    assert [e["action"] for e in entries] == ["service.update_image", "service.update_env",
+                                              "undo", "undo"]
+    assert all(e["ok"] for e in entries) and entries[0]["confirmation"] == "y"
+
+
+def test_a_removed_service_is_recreated_by_undo(executor):
+    before = spec_of(executor, "monitoring_grafana")
+    result = run(executor, ("service.remove", {"service": "monitoring_grafana"}))
+    assert result.ok, result.summary
+    with pytest.raises(StepFailed):
+        executor._service("monitoring_grafana")
+    assert executor.undo() == "re-created monitoring_grafana from its recorded spec"
+    again = spec_of(executor, "monitoring_grafana")
+    assert again["TaskTemplate"]["ContainerSpec"] == before["TaskTemplate"]["ContainerSpec"]
+    assert again["Labels"] == before["Labels"]
+
+
+def test_drain_waits_until_the_nodes_tasks_moved_then_activate(executor):
+    result = run(executor, ("node.drain", {"node": "worker-2"}),
+                 ("node.activate", {"node": "worker-2"}))
+    assert result.ok, result.summary
+    assert "drain done" in result.results[0].message
+
+
+def test_a_multi_step_plan_stops_at_the_first_failure_and_says_what_ran(executor):
+    result = run(executor, ("node.label_add", {"node": "worker-2", "key": "zone", "value": "b"}),
+                 ("service.scale", {"service": "swarmpit_agent", "replicas": 2}),
+                 ("node.label_remove", {"node": "worker-2", "key": "zone"}))
+    assert not result.ok
+    assert len(result.results) == 2
+    assert result.summary.startswith("1/3 steps done; stopped at service.scale")
+    assert "global" in result.results[1].message
+    executor.undo()  # the label
+
+
+def test_read_only_engine_refuses_every_change(lab, tmp_path):
+    source = EngineSource(lab.docker_host, readonly=True)
+    source.connect()
+    try:
+        executor = Executor(source, audit=AuditLog(tmp_path / "audit.jsonl"))
+        result = executor.run(Plan((Step("service.scale", {"service": "shop_web",
+                                                            "replicas": 5}),)))
+        assert not result.ok
+        assert result.results[0].message.startswith("read-only mode: refused POST")
+        assert source.client.request_counts["POST"] == 0  # it never left the process
+        assert issubclass(ReadOnlyViolation, Exception)
+    finally:
+        source.close()
