@@ -107,3 +107,28 @@ def test_read_only_engine_refuses_every_change(lab, tmp_path):
         assert source.client.request_counts["POST"] == 0  # it never left the process
     finally:
         source.close()
+
+
+def test_do_previews_asks_and_runs_only_on_the_right_answer(lab):
+    import subprocess
+    import sys
+
+    def do(sentence: str, answer: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "swarmtui", "do", "--host",
+                               lab.docker_host, sentence], input=f"{answer}\n",
+                              capture_output=True, text=True, timeout=180)
+
+    wrong = do("delete the swarmpit app", "y")  # destructive: the name must be typed
+    assert "type 'swarmpit_app'" in wrong.stdout and "nothing ran" in wrong.stdout
+    assert wrong.returncode == 1
+    source = EngineSource(lab.docker_host)
+    source.connect()
+    try:
+        assert any(s["Spec"]["Name"] == "swarmpit_app" for s in source.fetch().services)
+        scaled = do("scale swarmpit app to 2", "y")
+        assert scaled.returncode == 0, scaled.stdout + scaled.stderr
+        assert "replicas 1 → 2" in scaled.stdout and "1/1 steps done" in scaled.stdout
+        back = do("scale swarmpit app to 1", "y")
+        assert back.returncode == 0, back.stdout + back.stderr
+    finally:
+        source.close()

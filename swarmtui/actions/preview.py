@@ -1,0 +1,89 @@
+"""What a plan will do, in words an operator checks before saying yes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from swarmtui.actions.catalog import CATALOG, Risk
+from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.validate import StepCheck, validate
+from swarmtui.swarm.model import ClusterState
+
+RISK_ORDER = (Risk.READ, Risk.LOW, Risk.HIGH, Risk.DESTRUCTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class StepPreview:
+    step: Step
+    risk: Risk
+    summary: str
+    command: str
+    change: str  # the spec diff in one line: "replicas 3 → 5"
+    problem: str | None
+
+
+def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
+    action = CATALOG[step.action]
+    values = {k: (v if not isinstance(v, dict) else ", ".join(f"{a}={b}" for a, b in v.items()))
+              for k, v in step.params.items()}
+    try:
+        summary, command = action.summary.format(**values), action.cli.format(**values)
+    except (KeyError, IndexError):
+        summary, command = step.action, action.cli
+    if step.action == "service.update_env":
+        parts = [f"--env-add {k}=…" for k in step.params.get("set") or {}]
+        parts += [f"--env-rm {k}" for k in step.params.get("unset") or []]
+        command = f"docker service update {' '.join(parts)} {step.params.get('service')}"
+    return summary, command, _change(step, state)
+
+
+def _change(step: Step, state: ClusterState) -> str:
+    params = step.params
+    service = state.service_named(str(params.get("service", ""))) if "service" in params else None
+    node = state.node_named(str(params.get("node", ""))) if "node" in params else None
+    if step.action == "service.scale" and service is not None:
+        return f"replicas {service.replicas} → {params['replicas']}"
+    if step.action == "service.update_image" and service is not None:
+        return f"image {service.short_image} → {params['image']}"
+    if step.action == "service.rollback" and service is not None and service.previous_spec:
+        image = ((service.previous_spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+                 ).get("Image", "?")
+        return f"image {service.short_image} → {str(image).split('@')[0]} (previous spec)"
+    if step.action == "service.update_env":
+        added = ", ".join(f"+{k}" for k in params.get("set") or {})
+        removed = ", ".join(f"-{k}" for k in params.get("unset") or [])
+        return " ".join(p for p in (added, removed) if p)
+    if step.action == "service.remove" and service is not None:
+        return f"{service.name} and its {service.counts.running} running tasks go away"
+    if step.action in ("node.drain", "node.pause", "node.activate") and node is not None:
+        wanted = step.action.split(".")[1].replace("activate", "active")
+        moved = f", {state.running_tasks_on(node.id)} tasks move" if wanted == "drain" else ""
+        return f"availability {node.availability} → {wanted}{moved}"
+    if step.action in ("node.promote", "node.demote") and node is not None:
+        return f"role {node.role} → {'manager' if step.action == 'node.promote' else 'worker'}"
+    return ""
+
+
+def preview(plan: Plan, state: ClusterState) -> list[StepPreview]:
+    checks: list[StepCheck] = validate(plan, state)
+    previews = []
+    for step, check in zip(plan.steps, checks, strict=True):
+        action = CATALOG.get(step.action)
+        if action is None:
+            previews.append(StepPreview(step, Risk.HIGH, step.action, "", "", check.problem))
+            continue
+        summary, command, change = describe(step, state)
+        previews.append(StepPreview(step, action.risk, summary, command, change, check.problem))
+    return previews
+
+
+def plan_risk(previews: list[StepPreview]) -> Risk:
+    return max((p.risk for p in previews), key=RISK_ORDER.index, default=Risk.READ)
+
+
+def confirmation_needed(previews: list[StepPreview]) -> str:
+    """What the operator must type: 'y' for low/high risk, the target's name if destructive."""
+    for item in previews:
+        if item.risk is Risk.DESTRUCTIVE:
+            return str(item.step.params.get("service") or item.step.params.get("node"))
+    return "y"

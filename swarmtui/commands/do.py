@@ -1,0 +1,63 @@
+"""`swarmtui do "sentence"`: the plan, previewed, confirmed on the terminal, run and verified."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
+from swarmtui.commands.common import add_source_options, fail, source_from_args
+from swarmtui.commands.status import read_state
+from swarmtui.nl.offline import OfflineTranslator
+from swarmtui.swarm.source import SourceError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("do", help="preview a sentence's plan, confirm, run it")
+    parser.add_argument("sentence", nargs="+")
+    parser.add_argument("--readonly", action="store_true",
+                        help="refuse every change (the plan is shown, nothing runs)")
+    add_source_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from swarmtui.actions.execute import Executor
+    from swarmtui.swarm.engine import EngineSource
+
+    sentence = " ".join(args.sentence)
+    try:
+        source = source_from_args(args)
+        state = read_state(source)
+    except SourceError as exc:
+        return fail(exc)
+    plan = OfflineTranslator().translate(sentence, state)
+    if plan.asks_back:
+        print(f"? {plan.clarify}")
+        return 1
+    previews = preview(plan, state)
+    for number, item in enumerate(previews, 1):
+        print(f"{number}. [{item.risk}] {item.summary}" + (f"  ({item.change})" if item.change
+                                                            else ""))
+        print(f"   $ {item.command}")
+        if item.problem:
+            print(f"   ✗ refused: {item.problem}")
+    if any(item.problem for item in previews):
+        return fail("the plan was refused; nothing ran")
+    if not isinstance(source, EngineSource):
+        return fail("a recording cannot be changed; nothing ran")
+    wanted = confirmation_needed(previews)
+    prompt = (f"type {wanted!r} to run this {plan_risk(previews)}-risk plan"
+              if wanted != "y" else f"run this {plan_risk(previews)}-risk plan? [y/N]")
+    print(prompt, end=" ", flush=True)
+    answer = sys.stdin.readline().strip()
+    if answer != wanted:
+        print("cancelled; nothing ran")
+        return 1
+    executor = Executor(source)
+    result = executor.run(plan, origin="sentence", confirmation=answer,
+                          progress=lambda step, what: print(f"  {step.action}: {what}",
+                                                            flush=True))
+    source.close()
+    print(result.summary)
+    return 0 if result.ok else 1
