@@ -53,6 +53,7 @@ class SwarmApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("u", "undo", "Undo", id="undo", show=False),
     ]
 
     def __init__(
@@ -155,6 +156,80 @@ class SwarmApp(App[None]):
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status = message.status
         self.screen.post_message(ClusterChanged(status_only=True))
+
+    # -- plans ------------------------------------------------------------
+
+    def propose(self, sentence: str, origin: str = "sentence") -> None:
+        """Translate, preview, and on confirmation run a plan; the UI never calls Docker."""
+        from swarmtui.actions.preview import preview
+        from swarmtui.nl.offline import OfflineTranslator
+        from swarmtui.ui.plan_screen import PlanScreen
+
+        if self.state is None:
+            self.notify("no cluster state yet", severity="warning")
+            return
+        plan = OfflineTranslator().translate(sentence, self.state)
+        if plan.asks_back:
+            self.notify(f"? {plan.clarify}", title="I need to ask", timeout=10)
+            return
+        previews = preview(plan, self.state)
+
+        def decided(confirmation: str | None) -> None:
+            if confirmation is None:
+                self.notify("cancelled; nothing ran", timeout=2)
+            elif not self.refuse_in_readonly("running a plan"):
+                self.run_worker(lambda: self._execute(plan, origin, confirmation), thread=True,
+                                group="plans", exclusive=False, exit_on_error=False,
+                                name=f"plan: {sentence}")
+
+        self.push_screen(PlanScreen(plan, previews, self.readonly), decided)
+
+    def executor(self) -> Any:
+        from swarmtui.actions.execute import Executor
+        from swarmtui.swarm.engine import EngineSource
+
+        if getattr(self, "_executor", None) is None:
+            source = self.source
+            if not isinstance(source, EngineSource):
+                raise RuntimeError("a recording cannot be changed")
+            # Its own client: the watcher's is busy in another thread.
+            own = EngineSource(source.base_url, tls=source._tls, readonly=self.readonly,
+                               description=source.description)
+            own.connect()
+            self._executor = Executor(own)
+        return self._executor
+
+    def _execute(self, plan: Any, origin: str, confirmation: str) -> None:
+        """In a worker thread: run, and report through notifications."""
+        try:
+            executor = self.executor()
+        except Exception as exc:  # connection trouble is reported, not raised
+            self.call_from_thread(self.notify, f"cannot run: {exc}", severity="error")
+            return
+
+        def progress(step: Any, what: str) -> None:
+            self.call_from_thread(self.notify, f"{step.action}: {what}", timeout=3)
+
+        result = executor.run(plan, origin=origin, confirmation=confirmation, progress=progress)
+        self.call_from_thread(
+            self.notify, result.summary + ("" if result.ok else " — press u to undo what ran"),
+            severity="information" if result.ok else "error", timeout=8)
+        self.watcher.refresh_soon()
+
+    def action_undo(self) -> None:
+        if self.refuse_in_readonly("undo"):
+            return
+
+        def work() -> None:
+            try:
+                message = self.executor().undo(origin="key")
+            except Exception as exc:
+                self.call_from_thread(self.notify, f"undo: {exc}", severity="warning")
+                return
+            self.call_from_thread(self.notify, f"undo: {message}", timeout=5)
+            self.watcher.refresh_soon()
+
+        self.run_worker(work, thread=True, group="plans", exit_on_error=False, name="undo")
 
     def refuse_in_readonly(self, what: str) -> bool:
         """True (and says so) when read-only mode forbids `what`."""

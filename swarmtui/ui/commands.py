@@ -60,4 +60,4 @@ def run_console_command(screen: DashboardScreen, text: str) -> None:
     elif verb == "filter":
         screen.pane("services").set_filter(argument)
     else:
-        app.notify(f"unknown command {verb!r} — {HELP}", severity="warning", timeout=6)
+        app.propose(text)  # anything else is a sentence: translated into a previewed plan

@@ -25,6 +25,7 @@ SCOPE_TITLES = {
     "logs": "Logs",
     "command": "Command bar",
     "wall": "Wall screen",
+    "plan": "Plan preview",
 }
 
 
@@ -34,6 +35,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
     from swarmtui.ui.detail import DetailScreen
     from swarmtui.ui.keyed_table import KeyedTable
     from swarmtui.ui.logs_screen import LogScreen
+    from swarmtui.ui.plan_screen import PlanScreen
     from swarmtui.ui.wall import WallScreen
 
     return binding_registry({
@@ -44,6 +46,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
         "logs": [LogScreen],
         "command": [CommandBar],
         "wall": [WallScreen],
+        "plan": [PlanScreen],
     })
 
 

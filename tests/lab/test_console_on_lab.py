@@ -94,3 +94,21 @@ async def test_following_shop_web_logs_shows_all_three_replicas(lab):
         assert app.screen.follower.running  # still following, not a one-off read
         before = log.line_count
         await until(pilot, lambda: log.line_count > before, 10, "new lines arriving")
+
+
+async def test_a_sentence_runs_from_the_command_bar_and_u_undoes_it(lab):
+    from swarmtui.ui.plan_screen import PlanScreen
+
+    app = SwarmApp(EngineSource(lab.docker_host), settings=Settings(poll_interval=1.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        services = app.screen.query_one("#services", KeyedTable)
+        await until(pilot, lambda: cell(services, "shop_postgres", 1) == "1/1", 60,
+                    "shop_postgres 1/1")
+        await pilot.press("colon", *"scale postgres to 2", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), 5, "the preview")
+        await pilot.press("enter")  # low risk: Enter runs it
+        await until(pilot, lambda: cell(services, "shop_postgres", 1) == "2/2", 90,
+                    "shop_postgres 2/2 on screen")
+        await pilot.press("u")
+        await until(pilot, lambda: cell(services, "shop_postgres", 1) == "1/1", 90,
+                    "undo back to 1/1")

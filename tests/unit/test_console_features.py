@@ -247,3 +247,35 @@ async def test_a_large_cluster_fills_a_screenful_first_then_every_row_in_order(t
         shown = names(services)
         assert len(shown) == 300
         assert shown == sorted(shown)
+
+
+async def test_a_sentence_in_the_command_bar_becomes_a_previewed_plan_that_read_only_cannot_run():
+    from textual.widgets import Button
+
+    from swarmtui.ui.plan_screen import PlanScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("colon", *"drain worker-2 then scale web to 5", "enter")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        assert [p.step.action for p in screen.previews] == ["node.drain", "service.scale"]
+        assert screen.previews[1].change == "replicas 3 → 5"
+        assert screen.previews[0].command == "docker node update --availability drain worker-2"
+        assert screen.focused.id == "plan-cancel-button"
+        assert screen.query_one("#plan-run", Button).disabled  # read-only: nothing can run
+        await pilot.press("y", "enter")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, PlanScreen)
+        assert any("cancelled" in str(n.message) for n in app._notifications)
+
+
+async def test_a_question_comes_back_instead_of_a_plan():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("colon", *"restart nginx", "enter")
+        await pilot.pause(0.2)
+        assert any("nginx" in str(n.message) for n in app._notifications)
