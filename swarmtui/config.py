@@ -32,6 +32,11 @@ class Settings:
     log_max_lines: int = 10_000
     log_tail: int = 200
     highlight_seconds: float = 1.5
+    llm_api_key: str | None = None  # ANTHROPIC_API_KEY also counts
+    llm_model: str = "claude-haiku-4-5"
+    llm_base_url: str | None = None
+    llm_timeout: float = 15.0
+    llm_retries: int = 1
     sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
 
 
@@ -47,6 +52,11 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
     "log_max_lines": (int, lambda v: 100 <= v <= 1_000_000, "a whole number from 100 to 1000000"),
     "log_tail": (int, lambda v: 0 <= v <= 100_000, "a whole number from 0 to 100000"),
     "highlight_seconds": (float, lambda v: 0 <= v <= 60, "a number of seconds from 0 to 60"),
+    "llm_api_key": (str, None, "an Anthropic API key"),
+    "llm_model": (str, None, "a model name such as claude-haiku-4-5"),
+    "llm_base_url": (str, None, "a URL such as https://api.anthropic.com"),
+    "llm_timeout": (float, lambda v: 1 <= v <= 300, "a number of seconds from 1 to 300"),
+    "llm_retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
 }
 
 
@@ -128,7 +138,7 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _section_field(section: str, key: str) -> str:
-    prefix = {"logs": "log", "wall": "wall"}.get(section, section)
+    prefix = {"logs": "log", "wall": "wall", "llm": "llm"}.get(section, section)
     return f"{prefix}_{key}".replace("-", "_")
 
 
@@ -153,6 +163,8 @@ def load_settings(
         if env.get(variable):
             values[name] = _coerce(name, env[variable], variable)
             sources.append(variable)
+    if "llm_api_key" not in values and env.get("ANTHROPIC_API_KEY"):
+        values["llm_api_key"] = env["ANTHROPIC_API_KEY"]
     for name, value in (flags or {}).items():
         if value is not None and name in FIELDS:
             values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")

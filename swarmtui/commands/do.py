@@ -7,8 +7,8 @@ import sys
 
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
 from swarmtui.commands.common import add_source_options, fail, source_from_args
+from swarmtui.commands.plan import translate
 from swarmtui.commands.status import read_state
-from swarmtui.nl.offline import OfflineTranslator
 from swarmtui.swarm.source import SourceError
 
 
@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
         state = read_state(source)
     except SourceError as exc:
         return fail(exc)
-    plan = OfflineTranslator().translate(sentence, state)
+    plan, notice = translate(sentence, state, offline=False)
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
     if plan.asks_back:
         print(f"? {plan.clarify}")
         return 1

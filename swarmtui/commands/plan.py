@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
+from typing import Any
 
 from swarmtui.actions.catalog import CATALOG
+from swarmtui.actions.plan import Plan
 from swarmtui.actions.validate import validate
 from swarmtui.commands.common import add_source_options, fail, source_from_args
 from swarmtui.commands.status import read_state
@@ -24,6 +27,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def translate(sentence: str, state: Any, offline: bool) -> tuple[Plan, str | None]:
+    """The LLM's plan when a key is configured, else the offline translator's."""
+    from swarmtui.config import ConfigError, load_settings
+    from swarmtui.nl.llm import translator_for
+
+    try:
+        llm = translator_for(load_settings(), offline)
+    except ConfigError as exc:
+        return OfflineTranslator().translate(sentence, state), f"{exc}; used offline"
+    if llm is None:
+        return OfflineTranslator().translate(sentence, state), None
+    result = asyncio.run(llm.translate(sentence, state))
+    return result.plan, result.notice
+
+
 def run(args: argparse.Namespace) -> int:
     sentence = " ".join(args.sentence)
     try:
@@ -34,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
             source.close()
     except SourceError as exc:
         return fail(exc)
-    plan = OfflineTranslator().translate(sentence, state)
+    plan, notice = translate(sentence, state, offline=args.offline)
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
     checks = validate(plan, state)
     problems = [f"step {n}: {c.problem}" for n, c in enumerate(checks, 1) if not c.ok]
     if args.json:

@@ -161,14 +161,32 @@ class SwarmApp(App[None]):
 
     def propose(self, sentence: str, origin: str = "sentence") -> None:
         """Translate, preview, and on confirmation run a plan; the UI never calls Docker."""
-        from swarmtui.actions.preview import preview
+        from swarmtui.nl.llm import translator_for
         from swarmtui.nl.offline import OfflineTranslator
-        from swarmtui.ui.plan_screen import PlanScreen
 
         if self.state is None:
             self.notify("no cluster state yet", severity="warning")
             return
-        plan = OfflineTranslator().translate(sentence, self.state)
+        state = self.state
+        llm = translator_for(self.settings)
+        if llm is not None:
+            async def ask_llm() -> None:
+                result = await llm.translate(sentence, state)
+                if result.notice:
+                    self.notify(result.notice, severity="warning", timeout=6)
+                self._preview(result.plan, origin="llm" if result.plan.source == "llm"
+                              else origin)
+            self.run_worker(ask_llm(), group="llm", exclusive=True, exit_on_error=False)
+            return
+        self._preview(OfflineTranslator().translate(sentence, state), origin)
+
+    def _preview(self, plan: Any, origin: str) -> None:
+        from swarmtui.actions.preview import preview
+        from swarmtui.ui.plan_screen import PlanScreen
+
+        sentence = plan.sentence
+        if self.state is None:
+            return
         if plan.asks_back:
             self.notify(f"? {plan.clarify}", title="I need to ask", timeout=10)
             return
