@@ -11,6 +11,7 @@ from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
+from swarmtui.actions.plan import Plan, Step
 from swarmtui.ui.app import ClusterChanged
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.rows import (
@@ -101,6 +102,14 @@ class DashboardScreen(Screen[None]):
         Binding("colon", "command", "Command", id="command"),
         Binding("l", "logs", "Logs", id="logs"),
         Binding("r", "refresh", "Refresh", id="refresh", show=False),
+        Binding("plus", "scale(1)", "Scale +1", id="scale-up", show=False),
+        Binding("minus", "scale(-1)", "Scale -1", id="scale-down", show=False),
+        Binding("R", "service_step('service.restart')", "Restart", id="restart", show=False),
+        Binding("b", "service_step('service.rollback')", "Roll back", id="rollback",
+                show=False),
+        Binding("D", "node_step('node.drain')", "Drain node", id="drain", show=False),
+        Binding("A", "node_step('node.activate')", "Activate node", id="activate",
+                show=False),
     ]
 
     def __init__(self) -> None:
@@ -283,6 +292,46 @@ class DashboardScreen(Screen[None]):
             self.notify("select a service or a task to see its logs", severity="warning")
             return
         self.app.push_screen(LogScreen(service_id))
+
+    # -- keys that propose plans (the same preview as a sentence) ----------
+
+    def _selected(self, pane: str) -> str | None:
+        if self._last_pane != pane:
+            return None
+        return self.pane(pane).selected_key
+
+    def _propose(self, step: Step, words: str) -> None:
+        self.swarm._preview(Plan((step,), None, words, "key"), "key")
+
+    def action_scale(self, delta: int) -> None:
+        state = self.swarm.state
+        key = self._selected("services")
+        service = state.service(key) if state and key else None
+        if service is None:
+            self.notify("select a service to scale", severity="warning")
+            return
+        target = max(0, (service.replicas or 0) + delta)
+        self._propose(Step("service.scale", {"service": service.name, "replicas": target}),
+                      f"scale {service.name} to {target}")
+
+    def action_service_step(self, action: str) -> None:
+        state = self.swarm.state
+        key = self._selected("services")
+        service = state.service(key) if state and key else None
+        if service is None:
+            self.notify("select a service first", severity="warning")
+            return
+        self._propose(Step(action, {"service": service.name}),
+                      f"{action.split('.')[1]} {service.name}")
+
+    def action_node_step(self, action: str) -> None:
+        state = self.swarm.state
+        key = self._selected("nodes")
+        node = state.node(key) if state and key else None
+        if node is None:
+            self.notify("select a node first (n)", severity="warning")
+            return
+        self._propose(Step(action, {"node": node.name}), f"{action.split('.')[1]} {node.name}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         bar = self.query_one(CommandBar)

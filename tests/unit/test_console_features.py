@@ -279,3 +279,23 @@ async def test_a_question_comes_back_instead_of_a_plan():
         await pilot.press("colon", *"restart nginx", "enter")
         await pilot.pause(0.2)
         assert any("nginx" in str(n.message) for n in app._notifications)
+
+
+async def test_row_keys_propose_the_same_plans_as_sentences():
+    from swarmtui.ui.plan_screen import PlanScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#services", KeyedTable)
+        services.focus()
+        services.select_key(app.state.service_named("shop_web").id)
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.previews[0].change == "replicas 3 → 4"
+        await pilot.press("escape")
+        await pilot.press("n", "down", "D")
+        await pilot.pause(0.2)
+        assert app.screen.previews[0].step.params == {"node": "worker-1"}
+        assert app.screen.previews[0].risk == "high"
