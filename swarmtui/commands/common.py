@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from swarmtui.swarm.endpoint import open_source
+from swarmtui.swarm.model import ClusterState
+from swarmtui.swarm.parse import build_state
 from swarmtui.swarm.source import Source, SourceError
 
 
@@ -23,6 +26,22 @@ def source_from_args(args: argparse.Namespace, *, readonly: bool = False) -> Sou
         snapshot=args.snapshot,
         readonly=readonly or bool(getattr(args, "readonly", False)),
     )
+
+
+def read_state(source: Source) -> ClusterState:
+    """Connect, fetch once, build the state (blocking; for one-shot commands)."""
+    source.connect()
+    raw = source.fetch()
+    return build_state(raw, 1, raw.fetched_at or datetime.now(UTC))
+
+
+def state_once(args: argparse.Namespace) -> ClusterState:
+    """The cluster as the command line names it, read once without changing anything."""
+    source = source_from_args(args, readonly=True)
+    try:
+        return read_state(source)
+    finally:
+        source.close()
 
 
 def fail(error: SourceError | str, code: int = 1) -> int:

@@ -6,9 +6,8 @@ import argparse
 import sys
 
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
-from swarmtui.commands.common import add_source_options, fail, source_from_args
+from swarmtui.commands.common import add_source_options, fail, read_state, source_from_args
 from swarmtui.commands.plan import translate
-from swarmtui.commands.status import read_state
 from swarmtui.swarm.source import SourceError
 
 

@@ -11,8 +11,7 @@ from typing import Any
 from swarmtui.actions.catalog import CATALOG
 from swarmtui.actions.plan import Plan
 from swarmtui.actions.validate import validate
-from swarmtui.commands.common import add_source_options, fail, source_from_args
-from swarmtui.commands.status import read_state
+from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.nl.offline import OfflineTranslator
 from swarmtui.swarm.source import SourceError
 
@@ -45,11 +44,7 @@ def translate(sentence: str, state: Any, offline: bool) -> tuple[Plan, str | Non
 def run(args: argparse.Namespace) -> int:
     sentence = " ".join(args.sentence)
     try:
-        source = source_from_args(args, readonly=True)
-        try:
-            state = read_state(source)
-        finally:
-            source.close()
+        state = state_once(args)
     except SourceError as exc:
         return fail(exc)
     plan, notice = translate(sentence, state, offline=args.offline)

@@ -8,11 +8,9 @@ import sys
 
 from rich.console import Console
 
-from swarmtui.commands.common import add_source_options, fail, source_from_args
+from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.report import nodes_table, services_table, state_json
-from swarmtui.swarm.model import ClusterState
-from swarmtui.swarm.parse import build_state
-from swarmtui.swarm.source import Source, SourceError
+from swarmtui.swarm.source import SourceError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,21 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def read_state(source: Source) -> ClusterState:
-    from datetime import UTC, datetime
-
-    source.connect()
-    raw = source.fetch()
-    return build_state(raw, 1, raw.fetched_at or datetime.now(UTC))
-
-
 def run(args: argparse.Namespace) -> int:
     try:
-        source = source_from_args(args, readonly=True)
-        try:
-            state = read_state(source)
-        finally:
-            source.close()
+        state = state_once(args)
     except SourceError as exc:
         return fail(exc)
     if args.json:

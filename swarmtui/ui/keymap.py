@@ -20,7 +20,7 @@ import yaml
 from textual.binding import Binding
 
 from swarmtui.config import ConfigError, config_dir
-from swarmtui.ui.themes import bundled_dir
+from swarmtui.ui.themes import bundled_dir, data_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +60,7 @@ def keymap_path(name: str) -> Path:
 
 
 def available_keymaps() -> list[Path]:
-    paths = sorted(bundled_dir("keymaps").glob("*.yaml"))
-    user = config_dir() / "keymaps"
-    if user.is_dir():
-        paths += sorted(user.glob("*.yaml"))
-    return paths
+    return data_files("keymaps")
 
 
 def _split(keys: str) -> list[str]:

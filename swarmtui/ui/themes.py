@@ -42,12 +42,17 @@ def bundled_dir(kind: str) -> Path:
     return installed if installed.is_dir() else package.parent / kind
 
 
-def theme_files() -> list[Path]:
-    files = sorted(bundled_dir("themes").glob("*.yaml"))
-    user = config_dir() / "themes"
+def data_files(kind: str) -> list[Path]:
+    """The bundled `kind/*.yaml` files, then the user's in the config dir."""
+    files = sorted(bundled_dir(kind).glob("*.yaml"))
+    user = config_dir() / kind
     if user.is_dir():
         files += sorted(user.glob("*.yaml"))
     return files
+
+
+def theme_files() -> list[Path]:
+    return data_files("themes")
 
 
 def _colour(path: Path, name: str, value: Any) -> str:
