@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="swarmtui", description="A terminal operations console for Docker Swarm."
     )
     parser.add_argument("--version", action="version", version=f"swarmtui {__version__}")
-    add_source_options(parser)
+    add_source_options(parser, top=True)
     console.add_console_options(parser)
     parser.set_defaults(func=console.run)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Health, Node, Service
 
 
@@ -97,14 +98,19 @@ def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
 
 
-def _fill(table: Table, rows: list[tuple[str, ...]], whole: int) -> Table:
+def _fill(table: Table, rows: list[tuple[str | Text, ...]], whole: int) -> Table:
     """Add `rows`; the first `whole` columns keep their full width, the rest give way."""
     for index, column in enumerate(table.columns[:whole]):
-        widths = [Text.from_markup(row[index]).cell_len for row in rows]
+        widths = [_text(row[index]).cell_len for row in rows]
         column.min_width = max([len(str(column.header)), *widths])
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(_text(cell) for cell in row))
     return table
+
+
+def _text(cell: str | Text) -> Text:
+    """Cells are data, never markup: a task error such as `[/srv/data]` stays as it is."""
+    return cell if isinstance(cell, Text) else Text(clean(cell))
 
 
 def nodes_table(state: ClusterState) -> Table:
@@ -117,7 +123,7 @@ def nodes_table(state: ClusterState) -> Table:
         (
             node.name,
             node.role,
-            f"[red]{node.state}[/]" if node.is_down else node.state,
+            Text(clean(node.state), style="red") if node.is_down else node.state,
             node.availability,
             node_status(node),
             node.address,
@@ -142,7 +148,7 @@ def services_table(state: ClusterState) -> Table:
             service.name,
             service.mode_label,
             str(service.counts),
-            f"[{HEALTH_STYLE.get(service.health, '')}]{service.health}[/]",
+            Text(str(service.health), style=HEALTH_STYLE.get(service.health, "")),
             service.short_image,
             service.ports_label,
             service.health_reason if service.health is not Health.OK else "",

@@ -12,11 +12,15 @@ from swarmtui.swarm.parse import build_state
 from swarmtui.swarm.source import Source, SourceError
 
 
-def add_source_options(parser: argparse.ArgumentParser) -> None:
+def add_source_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """On subcommands the defaults are suppressed, so `swarmtui -H X status` keeps X."""
+    default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("cluster")
-    group.add_argument("-H", "--host", help="engine address: unix://…, tcp://…, ssh://user@host")
-    group.add_argument("--context", help="a docker CLI context name")
-    group.add_argument("--snapshot", metavar="FILE", help="replay a recorded cluster instead")
+    group.add_argument("-H", "--host", default=default,
+                       help="engine address: unix://…, tcp://…, ssh://user@host")
+    group.add_argument("--context", default=default, help="a docker CLI context name")
+    group.add_argument("--snapshot", metavar="FILE", default=default,
+                       help="replay a recorded cluster instead")
 
 
 def source_from_args(args: argparse.Namespace, *, readonly: bool = False) -> Source:

@@ -14,7 +14,7 @@ from swarmtui.swarm.source import SourceError
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("do", help="preview a sentence's plan, confirm, run it")
     parser.add_argument("sentence", nargs="+")
-    parser.add_argument("--readonly", action="store_true",
+    parser.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
                         help="refuse every change (the plan is shown, nothing runs)")
     add_source_options(parser)
     parser.set_defaults(func=run)
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     sentence = " ".join(args.sentence)
     try:
-        source = source_from_args(args)
+        source = source_from_args(args, readonly=bool(getattr(args, "readonly", False)))
         state = read_state(source)
     except SourceError as exc:
         return fail(exc)

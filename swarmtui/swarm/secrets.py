@@ -9,19 +9,50 @@ from typing import Any
 
 MASK = "••••••"
 SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|CREDENTIAL|AUTH|PRIVATE", re.I)
-URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@",
-                             re.I)
+# scheme://user:password@host — the password may itself hold '/', ':' or '@': it runs
+# to the last '@' before the end of the word.
+URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):"
+                             r"(?P<pw>\S+)@(?P<host>[^@\s]*)", re.I)
+# password=…, token: …, --api-key=… inside free text (DSNs, JDBC URLs, command lines).
+KEY_VALUE = re.compile(r"(?P<key>[\w.-]*(?:password|passwd|pwd|pass|secret|token|api[_-]?key|"
+                       r"credential|auth)[\w.-]*)(?P<sep>\s*[=:]\s*)(?P<value>[^\s&;,'\"]+)",
+                       re.I)
 
 
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 
 
+def mask_text(text: str) -> str:
+    """Credentials inside any text: URL passwords and `secret-name=value` pairs."""
+    text = URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@{m['host']}", text)
+    return KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+
+
 def mask_value(name: str, value: str) -> str:
-    """The whole value for a secret-looking name; only the password inside a URL otherwise."""
+    """The whole value for a secret-looking name; credentials inside it otherwise."""
     if is_secret_name(name):
         return MASK if value else value
-    return URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", value)
+    return mask_text(value)
+
+
+def mask_argv(argv: Iterable[str]) -> list[str]:
+    """A command line with credentials masked, `--password VALUE` included."""
+    masked: list[str] = []
+    hide_next = False
+    for arg in map(str, argv):
+        if hide_next:
+            masked.append(MASK)
+            hide_next = False
+            continue
+        flag = arg.lstrip("-")
+        hide_next = arg.startswith("-") and "=" not in arg and is_secret_name(flag)
+        masked.append(mask_text(arg))
+    return masked
+
+
+def mask_labels(labels: dict[str, str]) -> dict[str, str]:
+    return {key: mask_value(key, str(value)) for key, value in labels.items()}
 
 
 def mask_env(env: Iterable[str]) -> list[str]:
@@ -34,13 +65,22 @@ def mask_env(env: Iterable[str]) -> list[str]:
 
 
 def _mask_container_spec(container: Any) -> None:
-    if isinstance(container, dict) and isinstance(container.get("Env"), list):
+    if not isinstance(container, dict):
+        return
+    if isinstance(container.get("Env"), list):
         container["Env"] = mask_env(container["Env"])
+    for key in ("Args", "Command"):
+        if isinstance(container.get(key), list):
+            container[key] = mask_argv(container[key])
+    if isinstance(container.get("Labels"), dict):
+        container["Labels"] = mask_labels(container["Labels"])
 
 
 def mask_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """A copy of a ServiceSpec (or TaskSpec) with every environment masked."""
     spec = copy.deepcopy(spec)
+    if isinstance(spec.get("Labels"), dict):
+        spec["Labels"] = mask_labels(spec["Labels"])
     _mask_container_spec((spec.get("TaskTemplate") or {}).get("ContainerSpec"))
     _mask_container_spec(spec.get("ContainerSpec"))
     return spec

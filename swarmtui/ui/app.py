@@ -19,6 +19,7 @@ from textual.message import Message
 from swarmtui.alerts.basic import basic_findings
 from swarmtui.alerts.model import Alert, AlertBook
 from swarmtui.config import ConfigError, Settings
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Connection
 from swarmtui.swarm.source import Source
 from swarmtui.swarm.watcher import ClusterWatcher, ConnectionStatus
@@ -248,6 +249,12 @@ class SwarmApp(App[None]):
             self.watcher.refresh_soon()
 
         self.run_worker(work, thread=True, group="plans", exit_on_error=False, name="undo")
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry cluster data and typed text: never parsed as markup."""
+        super().notify(clean(message), title=clean(title), severity=severity,  # type: ignore[arg-type]
+                       timeout=timeout, markup=markup)
 
     def refuse_in_readonly(self, what: str) -> bool:
         """True (and says so) when read-only mode forbids `what`."""

@@ -202,7 +202,8 @@ class DashboardScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         table = event.data_table
-        if table.id not in ("services", "nodes") or event.row_key.value is None:
+        if table.id not in ("services", "nodes") or event.row_key is None \
+                or event.row_key.value is None:
             return
         if not table.has_focus and self.tasks_of is not None:
             return  # a sync moved the cursor, not the operator
@@ -211,7 +212,7 @@ class DashboardScreen(Screen[None]):
         self._show_tasks()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        key = event.row_key.value
+        key = event.row_key.value if event.row_key is not None else None
         state = self.swarm.state
         if key is None or state is None:
             return

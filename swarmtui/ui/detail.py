@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from swarmtui.report import human_bytes, node_status
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Node, Service
-from swarmtui.swarm.secrets import mask_env
+from swarmtui.swarm.secrets import mask_argv, mask_env, mask_labels
 from swarmtui.ui.app import ClusterChanged
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.rows import TASK_COLUMNS, health_style, task_rows
@@ -48,7 +49,9 @@ def _grid(rows: list[tuple[str, RenderableType]]) -> Table:
     grid.add_column(style="bold", no_wrap=True, min_width=12)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        grid.add_row(label, value)
+        if isinstance(value, Text):
+            value = Text(clean(value.plain), style=value.style, spans=value.spans)
+        grid.add_row(Text(clean(label)), value)
     return grid
 
 
@@ -86,7 +89,7 @@ def service_sections(service: Service, state: ClusterState, palette: Any) -> Ren
     ]
     if container.get("Args") or container.get("Command"):
         argv = [*(container.get("Command") or []), *(container.get("Args") or [])]
-        overview.append(("command", Text(" ".join(str(a) for a in argv))))
+        overview.append(("command", Text(" ".join(mask_argv(argv)))))
     if service.tty:
         overview.append(("tty", Text("yes (logs are raw output)")))
     scheduling: list[tuple[str, RenderableType]] = [
@@ -149,7 +152,7 @@ def service_sections(service: Service, state: ClusterState, palette: Any) -> Ren
         _section("Mounts", mounts),
         _section("Resources", resources),
         _section("Updates", updates),
-        _section("Labels", _mapping(service.labels)),
+        _section("Labels", _mapping(mask_labels(dict(service.labels)))),
         _section("Environment", [(e.partition("=")[0], Text(e.partition("=")[2])) for e in env]),
     )
 
@@ -241,7 +244,7 @@ class ServiceDetailScreen(DetailScreen):
             body.update(Text("this service no longer exists", style="bold"))
             return
         self.sub_title = service.name
-        body.update(Group(Text(f"Service {service.name}", style="bold reverse"), Text(""),
+        body.update(Group(Text(clean(f"Service {service.name}"), style="bold reverse"), Text(""),
                           service_sections(service, state, self.swarm.palette)))
         tasks = self.query_one("#detail-tasks", KeyedTable)
         tasks.set_rows(task_rows(state, state.tasks_of(service.id), self.swarm.palette))
@@ -264,7 +267,7 @@ class NodeDetailScreen(DetailScreen):
         if node is None:
             body.update(Text("this node is no longer in the swarm", style="bold"))
             return
-        body.update(Group(Text(f"Node {node.name}", style="bold reverse"), Text(""),
+        body.update(Group(Text(clean(f"Node {node.name}"), style="bold reverse"), Text(""),
                           node_sections(node, state, self.swarm.palette)))
         tasks = self.query_one("#detail-tasks", KeyedTable)
         tasks.set_rows(task_rows(state, state.tasks_on(node.id), self.swarm.palette))

@@ -13,10 +13,12 @@ import time
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from swarmtui.swarm.logtext import clean
 from swarmtui.ui.rows import Column, Row
 
 
@@ -106,7 +108,9 @@ class KeyedTable(DataTable):
         self._sync(self._view())
 
     def set_title(self, title: str) -> None:
-        """Setting a border title repaints the whole table, even when unchanged: don't."""
+        """Setting a border title repaints the whole table, even when unchanged: don't.
+        Titles are markup to Textual; names in them are data, so they are escaped."""
+        title = escape(clean(title))
         if self.border_title != title:
             self.border_title = title
 
@@ -163,8 +167,9 @@ class KeyedTable(DataTable):
         if self.sort_column is not None:
             arrow = "▼" if self.sort_reverse else "▲"
             subtitle.append(f"{self._columns_spec[self.sort_column].label} {arrow}")
-        if self.border_subtitle != "  ".join(subtitle):
-            self.border_subtitle = "  ".join(subtitle)
+        text = escape(clean("  ".join(subtitle)))
+        if self.border_subtitle != text:
+            self.border_subtitle = text
 
     # -- the diff ---------------------------------------------------------
 

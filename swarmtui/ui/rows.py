@@ -12,6 +12,7 @@ from rich.text import Text
 
 from swarmtui.alerts.model import Alert
 from swarmtui.report import node_status
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Health, Node, Service, Task
 from swarmtui.ui.themes import DEFAULT_PALETTE, Palette
 
@@ -68,7 +69,7 @@ class Cell(Text):
 
 def cell(value: object, style: str = "", limit: int | None = None) -> Text:
     """A table cell as Text: plain strings would be parsed as markup by DataTable."""
-    text = Cell(str(value), style=style, end="", no_wrap=True, overflow="ellipsis")
+    text = Cell(clean(str(value)), style=style, end="", no_wrap=True, overflow="ellipsis")
     if limit is not None and text.cell_len > limit:
         text.truncate(limit, overflow="ellipsis")
     return text

@@ -21,8 +21,8 @@ from swarmtui.ui.rows import HEALTH_VARIABLES, duration_label
 if TYPE_CHECKING:
     from swarmtui.ui.app import SwarmApp
 
-VIEWS = ("wall-services", "wall-nodes", "wall-alerts")
-VIEW_TITLES = {"wall-services": "Services", "wall-nodes": "Nodes", "wall-alerts": "Alerts"}
+VIEWS = ("wall-services", "wall-nodes", "wall-alerts-list")
+VIEW_TITLES = {"wall-services": "Services", "wall-nodes": "Nodes", "wall-alerts-list": "Alerts"}
 
 
 class Tile(Vertical):

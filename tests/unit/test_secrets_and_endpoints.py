@@ -86,3 +86,27 @@ def test_themes_and_keymaps_ship_inside_the_wheel(tmp_path):
     assert any(n.startswith("swarmtui/themes/") for n in names)
     assert any(n.startswith("swarmtui/keymaps/") for n in names)
     assert "swarmtui/data/demo-cluster.json" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://user:pa/ss@h/x", f"https://user:{MASK}@h/x"),
+        ("https://user:pa@ss@h/x", f"https://user:{MASK}@h/x"),
+        ("host=db password=libpq-12", f"host=db password={MASK}"),
+        ("jdbc:mysql://db/x?user=a&password=jdbc-13", f"jdbc:mysql://db/x?user=a&password={MASK}"),
+    ],
+)
+def test_credentials_inside_text_are_masked(text, shown):
+    from swarmtui.swarm.secrets import mask_text
+
+    assert mask_text(text) == shown
+
+
+def test_command_lines_and_labels_are_masked():
+    from swarmtui.swarm.secrets import mask_argv, mask_labels
+
+    assert mask_argv(["--db", "postgres://u:pw@db/x", "--password=pw2", "--token", "t", "-v"]) \
+        == ["--db", f"postgres://u:{MASK}@db/x", f"--password={MASK}", "--token", MASK, "-v"]
+    assert mask_labels({"db.url": "postgres://u:pw@db/x", "api.token": "t", "team": "a"}) == \
+        {"db.url": f"postgres://u:{MASK}@db/x", "api.token": MASK, "team": "a"}
