@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from swarmtui.swarm.endpoint import open_source
 from swarmtui.swarm.model import ClusterState
-from swarmtui.swarm.parse import build_state
+from swarmtui.swarm.parse import MalformedData, build_state
 from swarmtui.swarm.source import Source, SourceError
 
 
@@ -36,7 +36,11 @@ def read_state(source: Source) -> ClusterState:
     """Connect, fetch once, build the state (blocking; for one-shot commands)."""
     source.connect()
     raw = source.fetch()
-    return build_state(raw, 1, raw.fetched_at or datetime.now(UTC))
+    try:
+        return build_state(raw, 1, raw.fetched_at or datetime.now(UTC))
+    except MalformedData as exc:
+        raise SourceError(f"{source.description}: malformed cluster data: {exc}",
+                          "bad-data") from None
 
 
 def state_once(args: argparse.Namespace) -> ClusterState:

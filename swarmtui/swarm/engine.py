@@ -21,7 +21,7 @@ from swarmtui.swarm.errors import explain
 from swarmtui.swarm.logs import demux, split_lines, tty_lines
 from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.model import EngineInfo
-from swarmtui.swarm.parse import RawCluster, parse_engine
+from swarmtui.swarm.parse import MalformedData, RawCluster, parse_engine
 from swarmtui.swarm.source import EventStream, SourceError
 
 STATUS_API = (1, 41)  # first API version whose /services takes ?status=true
@@ -136,7 +136,10 @@ class EngineSource:
             raise explain(exc, self.base_url) from None
         self._client = client
         self._version = version
-        engine = parse_engine(info, version)
+        try:
+            engine = parse_engine(info, version)
+        except MalformedData as exc:
+            raise SourceError(f"{self.base_url}: unreadable /info: {exc}", "bad-data") from None
         self._check_swarm(engine, info)
         self._engine = engine
         return engine

@@ -28,6 +28,10 @@ from swarmtui.swarm.model import (
 Json = Mapping[str, Any]
 
 
+class MalformedData(ValueError):
+    """Engine data of a shape no engine sends; says which object and what was wrong."""
+
+
 @dataclass(frozen=True, slots=True)
 class RawCluster:
     """What one refresh fetched, still as the engine sent it."""
@@ -71,11 +75,11 @@ def parse_node(raw: Json) -> Node:
         address = manager_address.rsplit(":", 1)[0]
     return Node(
         id=str(raw.get("ID", "")),
-        hostname=dig(raw, "Description", "Hostname", default=""),
-        role=dig(raw, "Spec", "Role", default="worker"),
-        availability=dig(raw, "Spec", "Availability", default="active"),
-        state=dig(raw, "Status", "State", default="unknown"),
-        address=address,
+        hostname=str(dig(raw, "Description", "Hostname", default="")),
+        role=str(dig(raw, "Spec", "Role", default="worker")),
+        availability=str(dig(raw, "Spec", "Availability", default="active")),
+        state=str(dig(raw, "Status", "State", default="unknown")),
+        address=str(address),
         leader=bool(manager.get("Leader")) if isinstance(manager, Mapping) else False,
         reachability=manager.get("Reachability") if isinstance(manager, Mapping) else None,
         manager_address=manager_address,
@@ -187,6 +191,13 @@ def parse_service(
 
 
 def parse_engine(info: Json, version: Json) -> EngineInfo:
+    try:
+        return _parse_engine(info, version)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise MalformedData(f"info: {exc}") from None
+
+
+def _parse_engine(info: Json, version: Json) -> EngineInfo:
     swarm = info.get("Swarm") or {}
     return EngineInfo(
         name=str(info.get("Name", "")),
@@ -206,25 +217,47 @@ def parse_engine(info: Json, version: Json) -> EngineInfo:
     )
 
 
+def _each(kind: str, items: Any, parse: Any) -> list[Any]:
+    if not isinstance(items, list):
+        raise MalformedData(f"'{kind}' is not a list")
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, Mapping):
+                raise TypeError("not an object")
+            parsed.append(parse(item))
+        except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+            raise MalformedData(f"{kind}[{index}]: {exc}") from None
+    return parsed
+
+
 def build_state(raw: RawCluster, version: int, fetched_at: datetime) -> ClusterState:
-    nodes = tuple(parse_node(n) for n in raw.nodes)
-    tasks = tuple(parse_task(t) for t in raw.tasks)
+    """The typed state; raises `MalformedData` naming the first object it cannot read."""
+    try:
+        return _build_state(raw, version, fetched_at)
+    except MalformedData:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+        raise MalformedData(str(exc)) from None
+
+
+def _build_state(raw: RawCluster, version: int, fetched_at: datetime) -> ClusterState:
+    nodes = tuple(_each("nodes", raw.nodes, parse_node))
+    tasks = tuple(_each("tasks", raw.tasks, parse_task))
     by_node = {n.id: n for n in nodes}
     by_service: dict[str, list[Task]] = {}
     for task in tasks:
         by_service.setdefault(task.service_id, []).append(task)
-    services = tuple(
-        sorted(
-            (
-                parse_service(s, by_service.get(str(s.get("ID", "")), []), by_node, fetched_at)
-                for s in raw.services
-            ),
-            key=lambda s: s.name,
-        )
-    )
+    services = tuple(sorted(
+        _each("services", raw.services, lambda s: parse_service(
+            s, by_service.get(str(s.get("ID", "")), []), by_node, fetched_at)),
+        key=lambda s: s.name,
+    ))
     networks: dict[str, str] = {}
     for task in raw.tasks:
         for attachment in task.get("NetworksAttachments") or []:
+            if not isinstance(attachment, Mapping):
+                continue
             network = attachment.get("Network") or {}
             name = dig(network, "Spec", "Name")
             if network.get("ID") and name:
@@ -233,7 +266,8 @@ def build_state(raw: RawCluster, version: int, fetched_at: datetime) -> ClusterS
         network_names=networks,
         version=version,
         fetched_at=fetched_at,
-        engine=parse_engine(raw.info, raw.version),
+        engine=parse_engine(raw.info if isinstance(raw.info, Mapping) else {},
+                            raw.version if isinstance(raw.version, Mapping) else {}),
         nodes=tuple(sorted(nodes, key=lambda n: (not n.is_manager, n.name))),
         services=services,
         tasks=tasks,

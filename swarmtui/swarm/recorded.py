@@ -17,7 +17,7 @@ from typing import Any
 
 from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.model import EngineInfo
-from swarmtui.swarm.parse import RawCluster, parse_engine
+from swarmtui.swarm.parse import MalformedData, RawCluster, parse_engine
 from swarmtui.swarm.source import SourceError
 
 REQUIRED = ("nodes", "services", "tasks")
@@ -74,6 +74,12 @@ class RecordedSource:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise SourceError(f"{self.path}: no such snapshot file", "bad-snapshot") from None
+        except IsADirectoryError:
+            raise SourceError(f"{self.path}: is a directory, not a snapshot file",
+                              "bad-snapshot") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"{self.path}: not UTF-8 text (is this a snapshot?)",
+                              "bad-snapshot") from None
         except OSError as exc:
             raise SourceError(f"{self.path}: {exc.strerror}", "bad-snapshot") from None
         try:
@@ -83,8 +89,15 @@ class RecordedSource:
                 f"{self.path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
                 "bad-snapshot",
             ) from None
+        except (ValueError, RecursionError) as exc:
+            raise SourceError(f"{self.path}: unreadable JSON ({exc.__class__.__name__})",
+                              "bad-snapshot") from None
         if not isinstance(data, dict):
             raise SourceError(f"{self.path}: expected a JSON object at the top", "bad-snapshot")
+        for key in ("info", "version"):
+            if key in data and not isinstance(data[key], dict | type(None)):
+                raise SourceError(f"{self.path}: field '{key}' must be an object",
+                                  "bad-snapshot")
         for key in REQUIRED:
             if not isinstance(data.get(key), list):
                 raise SourceError(
@@ -97,12 +110,18 @@ class RecordedSource:
     @property
     def captured_at(self) -> datetime:
         stamp = self.data.get("captured_at")
-        if isinstance(stamp, int | float):
-            return datetime.fromtimestamp(stamp, UTC)
+        if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+            try:
+                return datetime.fromtimestamp(stamp, UTC)
+            except (OverflowError, ValueError, OSError):
+                pass  # an impossible time: fall back to when the file was written
         return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
 
     def connect(self) -> EngineInfo:
-        return parse_engine(self.data.get("info") or {}, self.data.get("version") or {})
+        try:
+            return parse_engine(self.data.get("info") or {}, self.data.get("version") or {})
+        except MalformedData as exc:
+            raise SourceError(f"{self.path}: {exc}", "bad-snapshot") from None
 
     def fetch(self) -> RawCluster:
         return RawCluster(

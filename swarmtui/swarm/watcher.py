@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from swarmtui.swarm.model import ClusterState, Connection
-from swarmtui.swarm.parse import build_state
+from swarmtui.swarm.parse import MalformedData, build_state
 from swarmtui.swarm.source import EventStream, Source, SourceError
 
 # Failures only an operator can fix: retry, but slowly.
@@ -116,7 +116,14 @@ class ClusterWatcher:
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
                 backoff = 1.0
-                self._publish(raw)
+                try:
+                    self._publish(raw)
+                except MalformedData as exc:
+                    await self._report_down(
+                        f"{self.source.description}: malformed cluster data: {exc}",
+                        self.max_backoff)
+                    await self._sleep(self.max_backoff if self.source.is_live else None)
+                    continue
                 self._start_events()  # after the first state, so events can be named
                 if not self.source.is_live:
                     await self._sleep(None)

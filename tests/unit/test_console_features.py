@@ -299,3 +299,31 @@ async def test_row_keys_propose_the_same_plans_as_sentences():
         await pilot.pause(0.2)
         assert app.screen.previews[0].step.params == {"node": "worker-1"}
         assert app.screen.previews[0].risk == "high"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["services"].__setitem__(3, "hello"),
+    lambda d: d["tasks"][0].__setitem__("Status", "running"),
+    lambda d: d["nodes"][1]["Spec"].__setitem__("Labels", ["db", "true"]),
+    lambda d: d["services"][0].__setitem__("ServiceStatus", {"RunningTasks": "a"}),
+    lambda d: d["info"].__setitem__("Swarm", "yes"),
+])
+def test_malformed_cluster_data_is_one_line_naming_the_object(tmp_path, incident, damage):
+    damage(incident)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(incident))
+    result = swarmtui("status", "--snapshot", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(path.name) in result.stderr
+
+
+async def test_the_console_shows_malformed_data_instead_of_hanging(tmp_path, incident):
+    incident["services"][3] = "hello"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(incident))
+    app = SwarmApp(RecordedSource(path), mode="snapshot")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.5)
+        status = str(app.screen.query_one("#status").render())
+        assert "malformed cluster data: services[3]: not an object" in status
