@@ -182,6 +182,7 @@ class SwarmApp(App[None]):
         self._preview(OfflineTranslator().translate(sentence, state), origin)
 
     def _preview(self, plan: Any, origin: str) -> None:
+        from swarmtui.actions.catalog import CATALOG, Risk
         from swarmtui.actions.preview import preview
         from swarmtui.ui.plan_screen import PlanScreen
 
@@ -190,6 +191,11 @@ class SwarmApp(App[None]):
             return
         if plan.asks_back:
             self.notify(f"? {plan.clarify}", title="I need to ask", timeout=10)
+            return
+        changes = [s for s in plan.steps if s.action in CATALOG and
+                   CATALOG[s.action].risk is not Risk.READ]
+        if changes and self.readonly:
+            self.refuse_in_readonly(f"{changes[0].action} ({plan.sentence})")
             return
         previews = preview(plan, self.state)
 
@@ -259,7 +265,8 @@ class SwarmApp(App[None]):
     def refuse_in_readonly(self, what: str) -> bool:
         """True (and says so) when read-only mode forbids `what`."""
         if self.readonly:
-            self.notify(f"read-only mode: {what} is not available", severity="warning")
+            self.notify(f"read-only mode: {what} is not available — nothing can change the "
+                        "cluster in this mode", severity="warning")
             return True
         return False
 

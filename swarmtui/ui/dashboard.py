@@ -302,6 +302,8 @@ class DashboardScreen(Screen[None]):
         return self.pane(pane).selected_key
 
     def _propose(self, step: Step, words: str) -> None:
+        if self.swarm.refuse_in_readonly(words):
+            return
         self.swarm._preview(Plan((step,), None, words, "key"), "key")
 
     def action_scale(self, delta: int) -> None:

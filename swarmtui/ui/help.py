@@ -54,7 +54,12 @@ def key_label(key: str) -> str:
     return {"question_mark": "?", "slash": "/", "colon": ":", "escape": "esc"}.get(key, key)
 
 
-def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: str) -> Table:
+MUTATING = frozenset({"undo", "scale-up", "scale-down", "restart", "rollback", "drain",
+                      "activate", "plan-yes", "plan-enter"})
+
+
+def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: str,
+               readonly: bool = False) -> Table:
     keys = effective_keys(registry, keymap)
     table = Table(title=f"Keys — keymap {name}", title_justify="left", expand=True,
                   show_edge=False, pad_edge=False)
@@ -64,8 +69,10 @@ def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: s
     table.add_column("id", style="dim", no_wrap=True)
     for scope, title in SCOPE_TITLES.items():
         for info in (i for i in registry.values() if i.scope == scope):
-            table.add_row(title, ", ".join(key_label(k) for k in keys[info.id]),
-                          info.description, info.id)
+            if readonly and info.id in MUTATING:
+                continue  # read-only: there is no way to change anything
+            table.add_row(Text(title), Text(", ".join(key_label(k) for k in keys[info.id])),
+                          Text(info.description), Text(info.id))
             title = ""
     return table
 
@@ -84,7 +91,7 @@ class HelpScreen(ModalScreen[None]):
         app = cast("SwarmApp", self.app)
         registry = binding_registry_for_app()
         with VerticalScroll(id="help"):
-            yield Static(help_table(registry, app.keymap, app.settings.keymap))
+            yield Static(help_table(registry, app.keymap, app.settings.keymap, app.readonly))
             yield Static(Text(
                 "\nKeymaps map these ids to keys: copy keymaps/default.yaml to "
                 "~/.config/swarmtui/keymaps/NAME.yaml and start with --keymap NAME.",

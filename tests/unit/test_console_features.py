@@ -249,12 +249,19 @@ async def test_a_large_cluster_fills_a_screenful_first_then_every_row_in_order(t
         assert shown == sorted(shown)
 
 
-async def test_a_sentence_in_the_command_bar_becomes_a_previewed_plan_that_read_only_cannot_run():
+def writable_app() -> SwarmApp:
+    """The recording shown as if live: plans preview (running them would be refused)."""
+    app = SwarmApp(RecordedSource(INCIDENT), settings=Settings(highlight_seconds=0), mode="live")
+    app.readonly = False
+    return app
+
+
+async def test_a_sentence_in_the_command_bar_becomes_a_previewed_plan_with_cancel_focused():
     from textual.widgets import Button
 
     from swarmtui.ui.plan_screen import PlanScreen
 
-    app = demo_app()
+    app = writable_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         await pilot.press("colon", *"drain worker-2 then scale web to 5", "enter")
@@ -265,11 +272,41 @@ async def test_a_sentence_in_the_command_bar_becomes_a_previewed_plan_that_read_
         assert screen.previews[1].change == "replicas 3 → 5"
         assert screen.previews[0].command == "docker node update --availability drain worker-2"
         assert screen.focused.id == "plan-cancel-button"
-        assert screen.query_one("#plan-run", Button).disabled  # read-only: nothing can run
-        await pilot.press("y", "enter")
+        assert screen.query_one("#plan-run", Button).disabled  # high risk: only `y` runs it
+        await pilot.press("enter")  # Enter on a high-risk plan is the focused Cancel
         await pilot.pause(0.2)
         assert not isinstance(app.screen, PlanScreen)
         assert any("cancelled" in str(n.message) for n in app._notifications)
+
+
+async def test_read_only_has_no_way_to_change_anything_and_says_so():
+    from swarmtui.ui.plan_screen import PlanScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("colon", *"scale web to 5", "enter")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, PlanScreen)
+        services = app.screen.query_one("#services", KeyedTable)
+        services.focus()
+        await pilot.press("plus", "u")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, PlanScreen)
+        refusals = [n for n in app._notifications if "read-only mode" in str(n.message)]
+        assert len(refusals) == 3
+    from rich.console import Console
+
+    from swarmtui.ui.help import binding_registry_for_app, help_table
+
+    def listed(readonly: bool) -> str:
+        console = Console(record=True, width=200)
+        console.print(help_table(binding_registry_for_app(), {}, "default", readonly))
+        return console.export_text()
+
+    assert "scale-up" in listed(False) and "undo" in listed(False)
+    assert "scale-up" not in listed(True) and "undo" not in listed(True)
+    assert "focus-nodes" in listed(True)
 
 
 async def test_a_question_comes_back_instead_of_a_plan():
@@ -284,7 +321,7 @@ async def test_a_question_comes_back_instead_of_a_plan():
 async def test_row_keys_propose_the_same_plans_as_sentences():
     from swarmtui.ui.plan_screen import PlanScreen
 
-    app = demo_app()
+    app = writable_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         services = app.screen.query_one("#services", KeyedTable)
