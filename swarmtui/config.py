@@ -98,7 +98,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
                 number = float(value)
                 value = int(number) if kind is int else number
                 ok = kind is float or number == int(number)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 ok = False
     elif kind is str:
         ok = isinstance(value, str) and bool(value.strip())
@@ -114,6 +114,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:

@@ -60,7 +60,10 @@ def resolve_endpoint(
         if env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_CERT_PATH"):
             from docker.utils import kwargs_from_env
 
-            tls = kwargs_from_env(environment=dict(env)).get("tls", False)
+            try:
+                tls = kwargs_from_env(environment=dict(env)).get("tls", False)
+            except Exception as exc:  # the SDK's TLSParameterError and friends
+                raise SourceError(f"DOCKER_TLS_VERIFY/DOCKER_CERT_PATH: {exc}", "error") from None
         return Endpoint(_normalise(env["DOCKER_HOST"]), "DOCKER_HOST", tls)
     name = context or _current_context(env)
     if name:

@@ -98,8 +98,11 @@ class SwarmApp(App[None]):
         return dict(VARIABLE_DEFAULTS)
 
     def load_themes(self) -> None:
+        self.theme_names: list[str] = []
         for path in theme_files():
-            self.register_theme(load_theme(path))
+            theme = load_theme(path)
+            self.register_theme(theme)
+            self.theme_names.append(theme.name)
 
     def apply_keymap(self, name: str) -> None:
         from swarmtui.ui.help import binding_registry_for_app

@@ -34,7 +34,7 @@ def run_console_command(screen: DashboardScreen, text: str) -> None:
         if verb:
             app.action_help()
     elif verb == "theme":
-        themes = sorted(t for t in app.available_themes if t.startswith("swarmtui"))
+        themes = sorted(app.theme_names)
         name = _resolve(themes, argument) or _resolve(themes, f"swarmtui-{argument}")
         if name is None:
             app.notify(f"no theme {argument!r}; themes: {', '.join(themes)}", severity="warning")

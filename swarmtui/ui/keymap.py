@@ -72,6 +72,8 @@ def load_keymap(path: Path, registry: Mapping[str, BindingInfo]) -> dict[str, st
     try:
         text = path.read_text(encoding="utf-8")
         root = yaml.compose(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:

@@ -42,7 +42,10 @@ def parse_since(value: str) -> float:
     if not match:
         raise ValueError(f"since takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
     amount, unit = int(match[1]), match[2]
-    return time.time() - amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    seconds = amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    if seconds > 10 * 365 * 86400:
+        raise ValueError(f"since {value}: that is more than ten years")
+    return time.time() - seconds
 
 
 def grep_pattern(text: str) -> re.Pattern[str] | None:

@@ -55,7 +55,7 @@ class JumpCommands(Provider):
 
 class ThemeCommands(Provider):
     def _themes(self) -> list[str]:
-        return sorted(name for name in self.app.available_themes if name.startswith("swarmtui"))
+        return sorted(getattr(self.app, "theme_names", []))
 
     def _set(self, name: str) -> None:
         self.app.theme = name
