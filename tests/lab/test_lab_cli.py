@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tarfile
 import time
 from collections.abc import Callable
@@ -241,7 +240,6 @@ def test_demo_stack_reproduces_the_recorded_fixture() -> None:
     }
 
 
-@pytest.mark.skipif(not image.BUSYBOX.exists(), reason="needs Debian's busybox-static")
 def test_busybox_image_is_a_docker_save_tarball_with_both_tags(tmp_path: Path) -> None:
     tar_path = image.write_image_tar(tmp_path / "busybox.tar")
     with tarfile.open(tar_path) as tar:
@@ -266,12 +264,6 @@ def test_busybox_image_is_a_docker_save_tarball_with_both_tags(tmp_path: Path) -
 # both end with a fresh lab of the same shape at the same paths, so the fixture's
 # LabInfo (sockets, addresses, key files) stays valid for the tests that follow.
 
-on_lab = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or os.geteuid() != 0, reason="the lab needs root on Linux"
-)
-
-
-@on_lab
 @pytest.mark.lab
 def test_status_and_env_describe_the_running_lab(
     lab: LabInfo, capsys: pytest.CaptureFixture[str]
@@ -287,9 +279,7 @@ def test_status_and_env_describe_the_running_lab(
     assert swarm_lab.docker_host() == lab.docker_host == f"unix://{lab.nodes[0].socket}"
 
 
-@on_lab
 @pytest.mark.lab
-@pytest.mark.skipif(shutil.which("ssh") is None, reason="needs the ssh client")
 def test_ssh_lands_on_the_node_with_its_hostname_and_engine(lab: LabInfo) -> None:
     worker = lab.node("worker-1")
     result = subprocess.run(
@@ -303,7 +293,6 @@ def test_ssh_lands_on_the_node_with_its_hostname_and_engine(lab: LabInfo) -> Non
     assert result.stdout.split() == ["worker-1", f"unix://{worker.socket}"]
 
 
-@on_lab
 @pytest.mark.lab
 def test_service_faults_pause_an_update_and_crash_loop(lab: LabInfo) -> None:
     client = docker.APIClient(base_url=lab.docker_host)
@@ -342,7 +331,6 @@ def test_service_faults_pause_an_update_and_crash_loop(lab: LabInfo) -> None:
                 client.remove_service(name)
 
 
-@on_lab
 @pytest.mark.lab
 def test_up_over_a_crashed_lab_cleans_it_up_and_starts_fresh(lab: LabInfo) -> None:
     before = teardown.lab_processes()
@@ -366,7 +354,6 @@ def test_up_over_a_crashed_lab_cleans_it_up_and_starts_fresh(lab: LabInfo) -> No
         assert len(client.services()) == 15
 
 
-@on_lab
 @pytest.mark.lab
 def test_down_leaves_nothing_behind_and_up_brings_the_lab_back(
     lab: LabInfo, capsys: pytest.CaptureFixture[str]
