@@ -37,6 +37,10 @@ class Settings:
     llm_base_url: str | None = None
     llm_timeout: float = 15.0
     llm_retries: int = 1
+    ssh_user: str | None = None
+    ssh_port: int | None = None
+    ssh_key: str | None = None
+    ssh_known_hosts: str | None = None  # default: ~/.ssh/known_hosts
     sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
 
 
@@ -57,6 +61,10 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
     "llm_base_url": (str, None, "a URL such as https://api.anthropic.com"),
     "llm_timeout": (float, lambda v: 1 <= v <= 300, "a number of seconds from 1 to 300"),
     "llm_retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
+    "ssh_user": (str, None, "a user name"),
+    "ssh_port": (int, lambda v: 1 <= v <= 65535, "a port number"),
+    "ssh_key": (str, None, "the path of a private key"),
+    "ssh_known_hosts": (str, None, "the path of a known_hosts file"),
 }
 
 
@@ -140,7 +148,7 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _section_field(section: str, key: str) -> str:
-    prefix = {"logs": "log", "wall": "wall", "llm": "llm"}.get(section, section)
+    prefix = {"logs": "log", "wall": "wall", "llm": "llm", "ssh": "ssh"}.get(section, section)
     return f"{prefix}_{key}".replace("-", "_")
 
 
@@ -171,6 +179,18 @@ def load_settings(
         if value is not None and name in FIELDS:
             values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
     return replace(Settings(), **values, sources=tuple(sources))
+
+
+def ssh_settings(settings: Settings) -> Any:
+    """The SSH options for reaching nodes, from the settings."""
+    from swarmtui.actions.ssh import SSHSettings
+
+    return SSHSettings(
+        username=settings.ssh_user,
+        port=settings.ssh_port,
+        client_keys=(settings.ssh_key,) if settings.ssh_key else None,
+        known_hosts=settings.ssh_known_hosts,
+    )
 
 
 def setting_names() -> list[str]:

@@ -9,6 +9,7 @@ back (a removed service is re-created from it).
 from __future__ import annotations
 
 import copy
+import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 from swarmtui.actions.audit import AuditLog, redact_params
 from swarmtui.actions.catalog import CATALOG, Risk
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.ssh import SSHError, SSHRunner
 from swarmtui.actions.validate import check_step
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import ClusterState, Health
@@ -45,6 +47,7 @@ class StepResult:
     ok: bool
     message: str
     seconds: float = 0.0
+    output: str = ""  # what an SSH command printed
 
 
 @dataclass
@@ -90,8 +93,9 @@ class UndoStack:
 class Executor:
     def __init__(self, source: EngineSource, *, audit: AuditLog | None = None,
                  undo: UndoStack | None = None, verify_timeout: float = 90.0,
-                 poll: float = 0.5) -> None:
+                 poll: float = 0.5, ssh: SSHRunner | None = None) -> None:
         self.source = source
+        self.ssh = ssh
         self.audit = audit or AuditLog()
         self.undo_stack = undo or UndoStack()
         self.verify_timeout = verify_timeout
@@ -161,9 +165,12 @@ class Executor:
                     raise StepFailed(f"refused: {check.problem}")
                 if progress:
                     progress(step, "applying")
-                message = self._apply(step, progress, cancel)
-                outcome = StepResult(step, True, message, time.monotonic() - started)
-            except (StepFailed, SourceError) as exc:
+                if step.action in ("node.probe", "ssh.run"):
+                    outcome = self._remote(step, state, started)
+                else:
+                    message = self._apply(step, progress, cancel)
+                    outcome = StepResult(step, True, message, time.monotonic() - started)
+            except (StepFailed, SourceError, SSHError) as exc:
                 text = exc.message if isinstance(exc, SourceError) else str(exc)
                 outcome = StepResult(step, False, text, time.monotonic() - started)
             result.results.append(outcome)
@@ -178,6 +185,24 @@ class Executor:
             if not outcome.ok:
                 break
         return result
+
+    def _remote(self, step: Step, state: ClusterState, started: float) -> StepResult:
+        """node.probe and ssh.run: fixed or argv-checked commands over SSH, never a shell."""
+        if self.ssh is None:
+            raise StepFailed("SSH to nodes is not configured")
+        node = state.node_named(step.params["node"])
+        if node is None:
+            raise StepFailed(f"no node named {step.params['node']!r}")
+        if step.action == "node.probe":
+            result = self.ssh.probe(node, step.params["probe"])
+        else:
+            result = self.ssh.run(node, shlex.split(step.params["command"]))
+        ok = result.exit_status == 0
+        message = f"`{result.command}` on {node.name} exited {result.exit_status}"
+        if not ok and result.stderr.strip():
+            message += f": {result.stderr.strip().splitlines()[-1]}"
+        return StepResult(step, ok, message, time.monotonic() - started,
+                          result.stdout + result.stderr)
 
     def _apply(self, step: Step, progress: Progress | None,
                cancel: threading.Event | None) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from swarmtui.actions.catalog import CATALOG, Risk
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.ssh import PROBES
 from swarmtui.actions.validate import StepCheck, validate
 from swarmtui.swarm.model import ClusterState
 
@@ -30,11 +32,24 @@ def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
         summary, command = action.summary.format(**values), action.cli.format(**values)
     except (KeyError, IndexError):
         summary, command = step.action, action.cli
+    if step.action == "node.probe" and step.params.get("probe") in PROBES:
+        command = f"ssh {step.params['node']} {shlex.join(PROBES[step.params['probe']])}"
+    if step.action == "ssh.run" and _parses(str(step.params.get("command", ""))):
+        argv = shlex.split(str(step.params["command"]))
+        command = f"ssh {step.params.get('node')} {shlex.join(argv)}"  # exactly what runs
     if step.action == "service.update_env":
         parts = [f"--env-add {k}=…" for k in step.params.get("set") or {}]
         parts += [f"--env-rm {k}" for k in step.params.get("unset") or []]
         command = f"docker service update {' '.join(parts)} {step.params.get('service')}"
     return summary, command, _change(step, state)
+
+
+def _parses(command: str) -> bool:
+    try:
+        shlex.split(command)
+    except ValueError:
+        return False
+    return True
 
 
 def _change(step: Step, state: ClusterState) -> str:

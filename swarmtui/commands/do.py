@@ -55,10 +55,19 @@ def run(args: argparse.Namespace) -> int:
     if answer != wanted:
         print("cancelled; nothing ran")
         return 1
-    executor = Executor(source)
+    from swarmtui.actions.ssh import SSHRunner
+    from swarmtui.config import load_settings, ssh_settings
+
+    ssh = SSHRunner(ssh_settings(load_settings()))
+    executor = Executor(source, ssh=ssh)
     result = executor.run(plan, origin="sentence", confirmation=answer,
                           progress=lambda step, what: print(f"  {step.action}: {what}",
                                                             flush=True))
+    for outcome in result.results:
+        print(f"  {outcome.message}")
+        if outcome.output:
+            print(outcome.output.rstrip())
+    ssh.close()
     source.close()
     print(result.summary)
     return 0 if result.ok else 1

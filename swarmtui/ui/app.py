@@ -214,6 +214,8 @@ class SwarmApp(App[None]):
 
     def executor(self) -> Any:
         from swarmtui.actions.execute import Executor
+        from swarmtui.actions.ssh import SSHRunner
+        from swarmtui.config import ssh_settings
         from swarmtui.swarm.engine import EngineSource
 
         if getattr(self, "_executor", None) is None:
@@ -224,7 +226,7 @@ class SwarmApp(App[None]):
             own = EngineSource(source.base_url, tls=source._tls, readonly=self.readonly,
                                description=source.description)
             own.connect()
-            self._executor = Executor(own)
+            self._executor = Executor(own, ssh=SSHRunner(ssh_settings(self.settings)))
         return self._executor
 
     def _execute(self, plan: Any, origin: str, confirmation: str) -> None:
@@ -239,6 +241,10 @@ class SwarmApp(App[None]):
             self.call_from_thread(self.notify, f"{step.action}: {what}", timeout=3)
 
         result = executor.run(plan, origin=origin, confirmation=confirmation, progress=progress)
+        for outcome in result.results:
+            if outcome.output:
+                self.call_from_thread(self.notify, outcome.output[-2000:],
+                                      title=outcome.message, timeout=20)
         self.call_from_thread(
             self.notify, result.summary + ("" if result.ok else " — press u to undo what ran"),
             severity="information" if result.ok else "error", timeout=8)

@@ -132,3 +132,56 @@ def test_do_previews_asks_and_runs_only_on_the_right_answer(lab):
         assert back.returncode == 0, back.stdout + back.stderr
     finally:
         source.close()
+
+
+def test_probe_and_ssh_run_over_real_ssh_and_an_unknown_host_key_is_refused(lab, tmp_path):
+    from swarmtui.actions.ssh import SSHError, SSHRunner, SSHSettings
+    from swarmtui.commands.common import read_state
+
+    source = EngineSource(lab.docker_host)
+    state = read_state(source)
+    trusted = SSHRunner(SSHSettings(username="root", client_keys=(lab.ssh_key,),
+                                    known_hosts=lab.known_hosts))
+    try:
+        executor = Executor(source, audit=AuditLog(tmp_path / "audit.jsonl"), ssh=trusted)
+        result = executor.run(Plan((Step("node.probe", {"node": "worker-1", "probe": "load"}),
+                                    Step("ssh.run", {"node": "worker-1",
+                                                     "command": "hostname"}))))
+        assert result.ok, result.summary
+        probe, run_ = result.results
+        assert probe.message == "`cat /proc/loadavg` on worker-1 exited 0"
+        assert len(probe.output.split()) == 5  # the kernel's load line
+        assert run_.output.strip() == "worker-1"  # it ran on that node, in its namespace
+        refused = executor.run(Plan((Step("ssh.run", {"node": "worker-1",
+                                                      "command": "uptime; reboot"}),)))
+        assert not refused.ok and "shell syntax" in refused.results[0].message
+    finally:
+        trusted.close()
+        source.close()
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    stranger = SSHRunner(SSHSettings(username="root", client_keys=(lab.ssh_key,),
+                                     known_hosts=str(empty)))
+    try:
+        with pytest.raises(SSHError) as refusal:
+            stranger.probe(state.node_named("worker-1"), "uptime")
+    finally:
+        stranger.close()
+    message = str(refusal.value)
+    assert "is not in known_hosts; refused" in message and "SHA256:" in message
+    assert "ssh-keyscan 10.77.0.12 >> ~/.ssh/known_hosts" in message
+
+
+def test_do_runs_a_probe_over_ssh_with_the_configured_key(lab):
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "SWARMTUI_SSH_USER": "root",
+           "SWARMTUI_SSH_KEY": lab.ssh_key, "SWARMTUI_SSH_KNOWN_HOSTS": lab.known_hosts}
+    result = subprocess.run([sys.executable, "-m", "swarmtui", "do", "--host", lab.docker_host,
+                             "check memory on worker-2"], input="y\n", env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "$ ssh worker-2 free -m" in result.stdout  # the preview shows exactly what runs
+    assert "`free -m` on worker-2 exited 0" in result.stdout
+    assert "Mem:" in result.stdout  # what free printed on that node
