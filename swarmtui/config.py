@@ -117,22 +117,30 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     return value
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, *, nodes: bool = False) -> Any:
+    """A YAML file's data (or, with `nodes`, its node tree for line numbers).
+
+    Every way a user's file can be unreadable becomes one `ConfigError` line.
+    """
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.compose(text) if nodes else yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path} line {mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"{where}: {problem}") from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.swarm.model import Node, Service
 from swarmtui.ui.app import ClusterChanged
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.rows import (
@@ -306,33 +307,38 @@ class DashboardScreen(Screen[None]):
             return
         self.swarm._preview(Plan((step,), None, words, "key"), "key")
 
-    def action_scale(self, delta: int) -> None:
-        state = self.swarm.state
-        key = self._selected("services")
+    def _selected_service(self) -> Service | None:
+        state, key = self.swarm.state, self._selected("services")
         service = state.service(key) if state and key else None
         if service is None:
-            self.notify("select a service to scale", severity="warning")
+            self.notify("select a service first", severity="warning")
+        return service
+
+    def _selected_node(self) -> Node | None:
+        state, key = self.swarm.state, self._selected("nodes")
+        node = state.node(key) if state and key else None
+        if node is None:
+            self.notify("select a node first (n)", severity="warning")
+        return node
+
+    def action_scale(self, delta: int) -> None:
+        service = self._selected_service()
+        if service is None:
             return
         target = max(0, (service.replicas or 0) + delta)
         self._propose(Step("service.scale", {"service": service.name, "replicas": target}),
                       f"scale {service.name} to {target}")
 
     def action_service_step(self, action: str) -> None:
-        state = self.swarm.state
-        key = self._selected("services")
-        service = state.service(key) if state and key else None
+        service = self._selected_service()
         if service is None:
-            self.notify("select a service first", severity="warning")
             return
         self._propose(Step(action, {"service": service.name}),
                       f"{action.split('.')[1]} {service.name}")
 
     def action_node_step(self, action: str) -> None:
-        state = self.swarm.state
-        key = self._selected("nodes")
-        node = state.node(key) if state and key else None
+        node = self._selected_node()
         if node is None:
-            self.notify("select a node first (n)", severity="warning")
             return
         self._propose(Step(action, {"node": node.name}), f"{action.split('.')[1]} {node.name}")
 

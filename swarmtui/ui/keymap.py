@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from textual.binding import Binding
 
-from swarmtui.config import ConfigError, config_dir
+from swarmtui.config import ConfigError, config_dir, read_yaml
 from swarmtui.ui.themes import bundled_dir, data_files
 
 
@@ -69,17 +69,7 @@ def _split(keys: str) -> list[str]:
 
 def load_keymap(path: Path, registry: Mapping[str, BindingInfo]) -> dict[str, str]:
     """The keymap in `path`, validated: unknown ids and clashes name file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: not valid YAML") from None
+    root = read_yaml(path, nodes=True)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
