@@ -21,6 +21,26 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class NodeSSH:
+    """How to reach one node over SSH when its swarm address is not the way in."""
+
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    key: str | None = None
+    jump: str | None = None  # [user@]host[:port] of a bastion to go through
+
+
+NODE_SSH_FIELDS = {
+    "host": (str, None, "a host name or address"),
+    "port": (int, lambda v: 1 <= v <= 65535, "a port number"),
+    "user": (str, None, "a user name"),
+    "key": (str, None, "the path of a private key"),
+    "jump": (str, None, "a jump host as [user@]host[:port]"),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     host: str | None = None
     context: str | None = None
@@ -41,6 +61,7 @@ class Settings:
     ssh_port: int | None = None
     ssh_key: str | None = None
     ssh_known_hosts: str | None = None  # default: ~/.ssh/known_hosts
+    ssh_nodes: Mapping[str, NodeSSH] = field(default_factory=dict)  # per-node overrides
     sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
 
 
@@ -65,6 +86,7 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
     "ssh_port": (int, lambda v: 1 <= v <= 65535, "a port number"),
     "ssh_key": (str, None, "the path of a private key"),
     "ssh_known_hosts": (str, None, "the path of a known_hosts file"),
+    "ssh_nodes": (dict, None, "a mapping of node name to {host, port, user, key, jump}"),
 }
 
 
@@ -89,9 +111,12 @@ def config_file(env: Mapping[str, str] | None = None) -> Path:
     return config_dir(env) / "config.yaml"
 
 
-def _coerce(name: str, value: Any, where: str) -> Any:
-    kind, check, valid = FIELDS[name]
+def _coerce(name: str, value: Any, where: str,
+            table: Mapping[str, tuple[type, Any, str]] = FIELDS, label: str = "") -> Any:
+    kind, check, valid = table[name]
     ok = True
+    if kind is dict:
+        return _node_overrides(value, where)
     if kind is bool:
         if isinstance(value, str) and value.lower() in ("true", "yes", "1", "on"):
             value = True
@@ -113,8 +138,26 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     if ok and check is not None:
         ok = check(value)
     if not ok:
-        raise ConfigError(f"{where}: field '{name}' must be {valid}, not {value!r}")
+        raise ConfigError(f"{where}: field '{label or name}' must be {valid}, not {value!r}")
     return value
+
+
+def _node_overrides(value: Any, where: str) -> dict[str, NodeSSH]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: field 'ssh.nodes' must be {FIELDS['ssh_nodes'][2]}")
+    overrides: dict[str, NodeSSH] = {}
+    for node, options in value.items():
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: field 'ssh.nodes.{node}' must be a mapping of "
+                              f"{', '.join(NODE_SSH_FIELDS)}")
+        values = {}
+        for key, item in options.items():
+            if key not in NODE_SSH_FIELDS:
+                raise ConfigError(f"{where}: unknown field 'ssh.nodes.{node}.{key}' (known: "
+                                  f"{', '.join(NODE_SSH_FIELDS)})")
+            values[key] = _coerce(key, item, where, NODE_SSH_FIELDS, f"ssh.nodes.{node}.{key}")
+        overrides[str(node)] = NodeSSH(**values)
+    return overrides
 
 
 def read_yaml(path: Path, *, nodes: bool = False) -> Any:
@@ -176,9 +219,9 @@ def load_settings(
         values[name] = _coerce(name, value, str(path))
     if from_file:
         sources.append(str(path))
-    for name in FIELDS:
+    for name, (kind, _check, _valid) in FIELDS.items():
         variable = f"SWARMTUI_{name.upper()}"
-        if env.get(variable):
+        if env.get(variable) and kind is not dict:
             values[name] = _coerce(name, env[variable], variable)
             sources.append(variable)
     if "llm_api_key" not in values and env.get("ANTHROPIC_API_KEY"):
@@ -198,6 +241,7 @@ def ssh_settings(settings: Settings) -> Any:
         port=settings.ssh_port,
         client_keys=(settings.ssh_key,) if settings.ssh_key else None,
         known_hosts=settings.ssh_known_hosts,
+        nodes=dict(settings.ssh_nodes),
     )
 
 

@@ -75,13 +75,19 @@ def lab():
     The lab needs root on Linux: elsewhere these tests fail with the lab's own
     message rather than pass silently.
     """
+    import os
+
     from swarmtui import lab as swarm_lab
 
-    info = swarm_lab.up(nodes=4, managers=1, stack="demo")
+    keep = os.environ.get("SWARMTUI_KEEP_LAB") == "1"  # for developers iterating: reuse it
+    running = swarm_lab.status() if keep else None
+    info = running if running and swarm_lab.is_up(running) \
+        else swarm_lab.up(nodes=4, managers=1, stack="demo")
     try:
         yield info
     finally:
-        swarm_lab.down()
+        if not keep:
+            swarm_lab.down()
 
 
 def docker(lab_info, *args: str, host: str | None = None, check: bool = True) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 from swarmtui.actions.audit import AuditLog, redact_params
 from swarmtui.actions.catalog import CATALOG, Risk
 from swarmtui.actions.plan import Plan, Step
-from swarmtui.actions.ssh import SSHError, SSHRunner
+from swarmtui.actions.ssh import PROBES, SSHError, SSHRunner
+from swarmtui.actions.undo import UndoRecord, UndoStack
 from swarmtui.actions.validate import check_step
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import ClusterState, Health
@@ -30,15 +31,6 @@ from swarmtui.swarm.source import SourceError
 
 class StepFailed(Exception):
     """A step that could not be applied or verified; the message says why and where we are."""
-
-
-@dataclass(frozen=True, slots=True)
-class UndoRecord:
-    kind: str  # service-update | service-create | node-update
-    target_id: str
-    name: str
-    spec: dict[str, Any]
-    description: str
 
 
 @dataclass
@@ -70,24 +62,7 @@ class RunResult:
 
 
 Progress = Callable[[Step, str], None]
-
-
-class UndoStack:
-    def __init__(self) -> None:
-        self._records: list[UndoRecord] = []
-        self._lock = threading.Lock()
-
-    def push(self, record: UndoRecord) -> None:
-        with self._lock:
-            self._records.append(record)
-
-    def pop(self) -> UndoRecord | None:
-        with self._lock:
-            return self._records.pop() if self._records else None
-
-    def peek(self) -> UndoRecord | None:
-        with self._lock:
-            return self._records[-1] if self._records else None
+Output = Callable[[Step, str], None]  # one line a remote command printed
 
 
 class Executor:
@@ -105,7 +80,14 @@ class Executor:
 
     def state(self) -> ClusterState:
         raw = self.source.fetch()
-        return build_state(raw, 0, datetime.now(UTC))
+        state = build_state(raw, 0, datetime.now(UTC))
+        self.undo_stack.cluster = state.engine.cluster_id  # undo only what was done here
+        return state
+
+    def _remember(self, kind: str, target_id: str, name: str, spec: dict[str, Any],
+                  description: str) -> None:
+        self.undo_stack.push(UndoRecord(kind, target_id, name, spec, description,
+                                        self.undo_stack.cluster))
 
     def _url(self, path: str) -> str:
         client = self.source.client
@@ -151,7 +133,8 @@ class Executor:
     # -- running ----------------------------------------------------------
 
     def run(self, plan: Plan, *, origin: str = "sentence", confirmation: str = "",
-            progress: Progress | None = None, cancel: threading.Event | None = None) -> RunResult:
+            progress: Progress | None = None, cancel: threading.Event | None = None,
+            output: Output | None = None) -> RunResult:
         result = RunResult(plan)
         for step in plan.steps:
             if cancel is not None and cancel.is_set():
@@ -166,7 +149,7 @@ class Executor:
                 if progress:
                     progress(step, "applying")
                 if step.action in ("node.probe", "ssh.run"):
-                    outcome = self._remote(step, state, started)
+                    outcome = self._remote(step, state, started, output, cancel)
                 else:
                     message = self._apply(step, progress, cancel)
                     outcome = StepResult(step, True, message, time.monotonic() - started)
@@ -186,18 +169,23 @@ class Executor:
                 break
         return result
 
-    def _remote(self, step: Step, state: ClusterState, started: float) -> StepResult:
+    def _remote(self, step: Step, state: ClusterState, started: float,
+                output: Output | None, cancel: threading.Event | None) -> StepResult:
         """node.probe and ssh.run: fixed or argv-checked commands over SSH, never a shell."""
         if self.ssh is None:
             raise StepFailed("SSH to nodes is not configured")
         node = state.node_named(step.params["node"])
         if node is None:
             raise StepFailed(f"no node named {step.params['node']!r}")
-        if step.action == "node.probe":
-            result = self.ssh.probe(node, step.params["probe"])
-        else:
-            result = self.ssh.run(node, shlex.split(step.params["command"]))
+        argv = (PROBES[step.params["probe"]] if step.action == "node.probe"
+                else shlex.split(step.params["command"]))
+        on_line = (lambda _stream, line: output(step, line)) if output else None
+        result = self.ssh.run(node, argv, on_line, cancel, terminal=step.action == "ssh.run")
         ok = result.exit_status == 0
+        if cancel is not None and cancel.is_set() and not ok:
+            return StepResult(step, False, f"`{result.command}` on {node.name} was stopped "
+                              "(cancelled)", time.monotonic() - started,
+                              result.stdout + result.stderr)
         message = f"`{result.command}` on {node.name} exited {result.exit_status}"
         if not ok and result.stderr.strip():
             message += f": {result.stderr.strip().splitlines()[-1]}"
@@ -226,14 +214,14 @@ class Executor:
         started = (current.get("UpdateStatus") or {}).get("StartedAt")
         if action == "service.remove":
             self._call("DELETE", f"/services/{current['ID']}")
-            self.undo_stack.push(UndoRecord("service-create", current["ID"], name, before,
-                                            f"re-create {name}"))
+            self._remember("service-create", current["ID"], name, before,
+                           f"re-create {name}")
             self._wait(lambda s: s.service_named(name) is None, f"{name} to be removed", cancel)
             return f"removed {name} (undo re-creates it from its recorded spec)"
         if action == "service.rollback":
             self._update_service(current, spec, rollback=True)
-            self.undo_stack.push(UndoRecord("service-update", current["ID"], name, before,
-                                            f"restore {name} as before the rollback"))
+            self._remember("service-update", current["ID"], name, before,
+                           f"restore {name} as before the rollback")
             return self._verify_update(name, started, cancel, rollback=True)
         if action == "service.scale":
             spec["Mode"]["Replicated"]["Replicas"] = int(params["replicas"])
@@ -249,8 +237,8 @@ class Executor:
             env += [f"{k}={v}" for k, v in (params.get("set") or {}).items()]
             container["Env"] = env
         self._update_service(current, spec)
-        self.undo_stack.push(UndoRecord("service-update", current["ID"], name, before,
-                                        f"restore {name} as before {action}"))
+        self._remember("service-update", current["ID"], name, before,
+                       f"restore {name} as before {action}")
         if action == "service.scale":
             return self._verify_scale(name, int(params["replicas"]), cancel)
         return self._verify_update(name, started, cancel)
@@ -270,8 +258,8 @@ class Executor:
         elif action == "node.label_remove":
             (spec.get("Labels") or {}).pop(params["key"], None)
         self._update_node(current, spec)
-        self.undo_stack.push(UndoRecord("node-update", current["ID"], name, before,
-                                        f"restore node {name} as before {action}"))
+        self._remember("node-update", current["ID"], name, before,
+                       f"restore node {name} as before {action}")
         return self._verify_node(action, name, spec, cancel)
 
     # -- verification -----------------------------------------------------
@@ -344,6 +332,10 @@ class Executor:
                 return False
             if dict(node.labels) != dict(spec.get("Labels") or {}):
                 return False
+            if action == "node.promote":  # a member of the raft group, not just a role
+                return node.reachability == "reachable"
+            if action == "node.demote":
+                return node.reachability is None
             if action == "node.drain":  # its tasks must have moved
                 return not any(t.state == "running" and t.desired_state == "running"
                                for t in state.tasks_on(node.id))

@@ -36,7 +36,8 @@ def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
         command = f"ssh {step.params['node']} {shlex.join(PROBES[step.params['probe']])}"
     if step.action == "ssh.run" and _parses(str(step.params.get("command", ""))):
         argv = shlex.split(str(step.params["command"]))
-        command = f"ssh {step.params.get('node')} {shlex.join(argv)}"  # exactly what runs
+        # exactly what runs, under a terminal (-t) so that stopping it hangs it up
+        command = f"ssh -t {step.params.get('node')} {shlex.join(argv)}"
     if step.action == "service.update_env":
         parts = [f"--env-add {k}=…" for k in step.params.get("set") or {}]
         parts += [f"--env-rm {k}" for k in step.params.get("unset") or []]

@@ -185,3 +185,88 @@ def test_do_runs_a_probe_over_ssh_with_the_configured_key(lab):
     assert "$ ssh worker-2 free -m" in result.stdout  # the preview shows exactly what runs
     assert "`free -m` on worker-2 exited 0" in result.stdout
     assert "Mem:" in result.stdout  # what free printed on that node
+
+
+def test_ssh_output_streams_per_node_overrides_and_jump_hosts_apply(lab, tmp_path):
+    import threading
+
+    from swarmtui.actions.ssh import SSHError, SSHRunner, SSHSettings
+    from swarmtui.commands.common import read_state
+    from swarmtui.config import NodeSSH
+
+    state = read_state(EngineSource(lab.docker_host))
+    nodes = {
+        # worker-1 reached at worker-2's address: the override wins over Status.Addr
+        "worker-1": NodeSSH(host="10.77.0.13"),
+        # worker-3 reached through pop-os as a bastion
+        "worker-3": NodeSSH(jump="root@10.77.0.11"),
+        "pop-os": NodeSSH(jump="root@10.77.0.99:22"),  # a bastion that is not there
+    }
+    runner = SSHRunner(SSHSettings(username="root", client_keys=(lab.ssh_key,),
+                                   known_hosts=lab.known_hosts, timeout=5, nodes=nodes))
+    lines: list[tuple[str, str]] = []
+    try:
+        streamed = runner.run(state.node_named("worker-2"),
+                              ["sh", "-c", "echo one; echo two >&2; echo three; exit 3"],
+                              on_line=lambda stream, line: lines.append((stream, line)))
+        assert streamed.exit_status == 3
+        assert [line for stream, line in lines if stream == "stdout"] == ["one", "three"]
+        assert ("stderr", "two") in lines
+        assert runner.run(state.node_named("worker-1"), ["hostname"]).stdout.strip() == \
+            "worker-2"
+        assert runner.run(state.node_named("worker-3"), ["hostname"]).stdout.strip() == \
+            "worker-3"
+        assert "jump:root@10.77.0.11" in runner._connections  # it went through the bastion
+        with pytest.raises(SSHError, match=r"jump host root@10\.77\.0\.99:22: cannot connect"):
+            runner.run(state.node_named("pop-os"), ["hostname"])
+        cancel = threading.Event()
+        threading.Timer(1.0, cancel.set).start()
+        started = __import__("time").monotonic()
+        stopped = runner.run(state.node_named("worker-2"), ["sleep", "30"], cancel=cancel,
+                             terminal=True)  # as ssh.run runs: a hang-up stops it
+        assert __import__("time").monotonic() - started < 5
+        assert stopped.exit_status != 0
+    finally:
+        runner.close()
+
+
+def test_promote_demote_and_labels_are_verified_and_undone(executor):
+    result = run(executor, ("node.promote", {"node": "worker-3"}))
+    assert result.ok, result.summary
+    assert executor.state().node_named("worker-3").role == "manager"
+    assert run(executor, ("node.demote", {"node": "worker-3"})).ok
+    assert executor.state().node_named("worker-3").role == "worker"
+    added = run(executor, ("node.label_add", {"node": "worker-2", "key": "tier",
+                                              "value": "edge"}))
+    assert added.ok, added.summary
+    assert executor.state().node_named("worker-2").labels["tier"] == "edge"
+    removed = run(executor, ("node.label_remove", {"node": "worker-2", "key": "tier"}))
+    assert removed.ok, removed.summary
+    assert "tier" not in executor.state().node_named("worker-2").labels
+    executor.undo()  # the label comes back
+    assert executor.state().node_named("worker-2").labels["tier"] == "edge"
+    executor.undo()  # and goes again
+    assert "tier" not in executor.state().node_named("worker-2").labels
+
+
+def test_undo_survives_a_restart_and_stays_with_its_cluster(lab, tmp_path):
+    from swarmtui.actions.undo import UndoStack
+
+    path = tmp_path / "undo.json"
+    source = EngineSource(lab.docker_host)
+    source.connect()
+    try:
+        first = Executor(source, audit=AuditLog(tmp_path / "audit.jsonl"),
+                         undo=UndoStack(path))
+        assert run(first, ("service.scale", {"service": "shop_web", "replicas": 2})).ok
+        assert oct(path.stat().st_mode & 0o777) == "0o600"  # it holds specs, env included
+        elsewhere = UndoStack(path, cluster="some-other-swarm")
+        assert elsewhere.peek() is None  # another cluster's console cannot undo it
+        again = Executor(source, audit=AuditLog(tmp_path / "audit.jsonl"),
+                         undo=UndoStack(path))  # as after a restart
+        again.state()
+        assert again.undo() == "restored shop_web's previous spec"
+        assert spec_of(again, "shop_web")["Mode"]["Replicated"]["Replicas"] == 3
+        assert len(UndoStack(path, cluster=again.undo_stack.cluster)) == 0
+    finally:
+        source.close()
