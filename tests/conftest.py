@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,10 @@ INCIDENT = FIXTURES / "cluster-incident.json"
 
 # Screens show local times: pin the zone so snapshots mean the same everywhere.
 os.environ["TZ"] = "UTC"
+# History, undo records and the audit trail of the tests' own runs stay out of the
+# developer's home: every test session gets fresh XDG state and config directories.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="swarmtui-test-state-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="swarmtui-test-config-")
 time.tzset()
 
 

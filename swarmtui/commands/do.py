@@ -8,6 +8,7 @@ import sys
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
 from swarmtui.commands.common import add_source_options, fail, read_state, source_from_args
 from swarmtui.commands.plan import translate
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.source import SourceError
 
 
@@ -59,14 +60,15 @@ def run(args: argparse.Namespace) -> int:
     from swarmtui.config import load_settings, ssh_settings
 
     ssh = SSHRunner(ssh_settings(load_settings()))
-    executor = Executor(source, ssh=ssh)
+    from swarmtui.actions.undo import UndoStack, default_path
+
+    executor = Executor(source, ssh=ssh, undo=UndoStack(default_path()))
     result = executor.run(plan, origin="sentence", confirmation=answer,
                           progress=lambda step, what: print(f"  {step.action}: {what}",
-                                                            flush=True))
+                                                            flush=True),
+                          output=lambda step, line: print(f"  │ {clean(line)}", flush=True))
     for outcome in result.results:
         print(f"  {outcome.message}")
-        if outcome.output:
-            print(outcome.output.rstrip())
     ssh.close()
     source.close()
     print(result.summary)

@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from swarmtui.actions.jobs import Job, JobBoard
 from swarmtui.alerts.basic import basic_findings
 from swarmtui.alerts.model import Alert, AlertBook
 from swarmtui.config import ConfigError, Settings
@@ -55,6 +56,7 @@ class SwarmApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("u", "undo", "Undo", id="undo", show=False),
+        Binding("J", "jobs", "Jobs", id="jobs", show=False),
     ]
 
     def __init__(
@@ -79,6 +81,7 @@ class SwarmApp(App[None]):
         self.palette = DEFAULT_PALETTE
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.keymap: dict[str, str] = {}
+        self.jobs = JobBoard()
         self.watcher = ClusterWatcher(
             source,
             on_state=lambda state: self.post_message(StateUpdated(state)),
@@ -206,15 +209,23 @@ class SwarmApp(App[None]):
             if confirmation is None:
                 self.notify("cancelled; nothing ran", timeout=2)
             elif not self.refuse_in_readonly("running a plan"):
-                self.run_worker(lambda: self._execute(plan, origin, confirmation), thread=True,
-                                group="plans", exclusive=False, exit_on_error=False,
-                                name=f"plan: {sentence}")
+                job = self.jobs.start(sentence or origin, origin,
+                                      tuple(s.action for s in plan.steps), self.now(),
+                                      remote=any(s.action in ("ssh.run", "node.probe")
+                                                 for s in plan.steps))
+                if job.remote:  # its output streams into the jobs view
+                    self.action_jobs(job.number)
+                self.run_worker(lambda: self._execute(plan, origin, confirmation, job),
+                                thread=True, group="plans", exclusive=False,
+                                exit_on_error=False, name=f"plan: {sentence}")
 
         self.push_screen(PlanScreen(plan, previews, self.readonly), decided)
 
     def executor(self) -> Any:
         from swarmtui.actions.execute import Executor
         from swarmtui.actions.ssh import SSHRunner
+        from swarmtui.actions.undo import UndoStack
+        from swarmtui.actions.undo import default_path as undo_path
         from swarmtui.config import ssh_settings
         from swarmtui.swarm.engine import EngineSource
 
@@ -226,40 +237,65 @@ class SwarmApp(App[None]):
             own = EngineSource(source.base_url, tls=source._tls, readonly=self.readonly,
                                description=source.description)
             own.connect()
-            self._executor = Executor(own, ssh=SSHRunner(ssh_settings(self.settings)))
+            self._executor = Executor(own, ssh=SSHRunner(ssh_settings(self.settings)),
+                                      undo=UndoStack(undo_path()))
         return self._executor
 
-    def _execute(self, plan: Any, origin: str, confirmation: str) -> None:
-        """In a worker thread: run, and report through notifications."""
+    def _execute(self, plan: Any, origin: str, confirmation: str, job: Job) -> None:
+        """In a worker thread: run, and report through the job and notifications."""
         try:
             executor = self.executor()
         except Exception as exc:  # connection trouble is reported, not raised
+            job.finish(False, f"cannot run: {exc}", self.now())
             self.call_from_thread(self.notify, f"cannot run: {exc}", severity="error")
             return
 
         def progress(step: Any, what: str) -> None:
-            self.call_from_thread(self.notify, f"{step.action}: {what}", timeout=3)
+            job.current = f"{step.action}: {what}"
+            job.write(job.current)
+            if not job.remote:
+                self.call_from_thread(self.notify, job.current, timeout=3)
 
-        result = executor.run(plan, origin=origin, confirmation=confirmation, progress=progress)
+        def output(step: Any, line: str) -> None:
+            job.write(f"  {line}")
+
+        try:
+            result = executor.run(plan, origin=origin, confirmation=confirmation,
+                                  progress=progress, cancel=job.cancel, output=output)
+        except Exception as exc:  # a bug must not leave a job "running" forever
+            job.finish(False, f"stopped: {exc}", self.now())
+            self.call_from_thread(self.notify, f"job {job.number} stopped: {exc}",
+                                  severity="error")
+            return
         for outcome in result.results:
-            if outcome.output:
-                self.call_from_thread(self.notify, outcome.output[-2000:],
-                                      title=outcome.message, timeout=20)
+            job.write(f"{'✓' if outcome.ok else '✗'} {outcome.step.action}: {outcome.message}")
+        job.finish(result.ok, result.summary, self.now())
         self.call_from_thread(
             self.notify, result.summary + ("" if result.ok else " — press u to undo what ran"),
-            severity="information" if result.ok else "error", timeout=8)
+            title=f"job {job.number}", severity="information" if result.ok else "error",
+            timeout=8)
         self.watcher.refresh_soon()
+
+    def action_jobs(self, select: int | None = None) -> None:
+        from swarmtui.ui.jobs_screen import JobsScreen
+
+        if isinstance(self.screen, JobsScreen):
+            return
+        self.push_screen(JobsScreen(select))
 
     def action_undo(self) -> None:
         if self.refuse_in_readonly("undo"):
             return
+        job = self.jobs.start("undo", "key", ("undo",), self.now())
 
         def work() -> None:
             try:
                 message = self.executor().undo(origin="key")
             except Exception as exc:
+                job.finish(False, str(exc), self.now())
                 self.call_from_thread(self.notify, f"undo: {exc}", severity="warning")
                 return
+            job.finish(True, message, self.now())
             self.call_from_thread(self.notify, f"undo: {message}", timeout=5)
             self.watcher.refresh_soon()
 

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from swarmtui.ui.app import SwarmApp
     from swarmtui.ui.dashboard import DashboardScreen
 
-HELP = "commands: theme NAME · logs SERVICE · service NAME · node NAME · filter TEXT · help · quit"
+HELP = ("commands: theme NAME · logs SERVICE · service NAME · node NAME · filter TEXT · "
+        "jobs · undo · help · quit")
+VERBS = ("theme", "logs", "service", "node", "filter", "jobs", "undo", "help", "quit")
 
 
 def _resolve(names: list[str], wanted: str) -> str | None:
@@ -57,6 +59,10 @@ def run_console_command(screen: DashboardScreen, text: str) -> None:
         else:
             screen.jump_to(verb, target.id)
             screen.open_detail(verb, target.id)
+    elif verb == "jobs":
+        app.action_jobs()
+    elif verb == "undo":
+        app.action_undo()
     elif verb == "filter":
         screen.pane("services").set_filter(argument)
     else:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import ScreenResume
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Footer, Input, Static
 
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import Node, Service
 from swarmtui.ui.app import ClusterChanged
+from swarmtui.ui.command_bar import CommandBar, intent_hint
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.rows import (
     ALERT_COLUMNS,
@@ -33,43 +36,6 @@ if TYPE_CHECKING:
 PANES = ("nodes", "services", "tasks", "alerts")
 
 
-class CommandBar(Input):
-    """`/` filters the pane you came from; `:` runs a console command."""
-
-    DEFAULT_CSS = """
-    CommandBar { height: 1; border: none; padding: 0 1; background: $panel; }
-    CommandBar:focus { border: none; background: $boost; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Back", id="command-cancel"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__(placeholder="/ filter   : command   ? help", id="command-bar")
-        self.mode = "command"
-        self.target: KeyedTable | None = None
-
-    def open(self, mode: str, target: KeyedTable | None) -> None:
-        self.mode = mode
-        self.target = target
-        prompt = "/" if mode == "filter" else ":"
-        self.value = target.filter_text if mode == "filter" and target else ""
-        self.placeholder = f"{prompt} filter {target.id}" if mode == "filter" and target \
-            else ": command (theme NAME, logs SERVICE, service NAME, node NAME, help, quit)"
-        # At once, not via focus(): keys typed right after ':' must land here.
-        self.screen.set_focus(self)
-
-    def action_leave(self) -> None:
-        if self.mode == "filter" and self.target is not None:
-            self.target.set_filter("")
-        self.value = ""
-        self.placeholder = "/ filter   : command   ? help"
-        if self.target is not None:
-            self.target.focus()
-        else:
-            self.screen.focus_next()
-
-
 class DashboardScreen(Screen[None]):
     CSS = """
     #panes { height: 1fr; }
@@ -86,6 +52,9 @@ class DashboardScreen(Screen[None]):
     #tasks { height: 1fr; min-height: 4; }
     #alerts { height: auto; max-height: 7; }
     #alerts.-empty { display: none; }
+    #intent-hint { height: 1; padding: 0 1; color: $text-muted; background: $panel;
+                   display: none; }
+    #intent-hint.-shown { display: block; }
     DashboardScreen.-compact #nodes { max-height: 6; }
     DashboardScreen.-compact #services { min-height: 4; }
     DashboardScreen.-compact #tasks { min-height: 3; }
@@ -129,6 +98,7 @@ class DashboardScreen(Screen[None]):
             yield KeyedTable(SERVICE_COLUMNS, id="services", filter_columns=(0, 2, 3, 4))
             yield KeyedTable(TASK_COLUMNS, id="tasks", filter_columns=(0, 1, 3, 5))
             yield KeyedTable(ALERT_COLUMNS, id="alerts", filter_columns=(1, 2), classes="-empty")
+        yield Static(id="intent-hint")
         yield CommandBar()
         yield Footer()
 
@@ -344,8 +314,17 @@ class DashboardScreen(Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         bar = self.query_one(CommandBar)
-        if event.input is bar and bar.mode == "filter" and bar.target is not None:
+        if event.input is not bar:
+            return
+        if bar.mode == "filter" and bar.target is not None:
             bar.target.set_filter(event.value)
+        self.show_hint(event.value if bar.mode == "command" and bar.has_focus else "")
+
+    def show_hint(self, text: str) -> None:
+        hint = self.query_one("#intent-hint", Static)
+        line = intent_hint(text, self.swarm.state) if text.strip() else ""
+        hint.update(Text(clean(line)))  # typed text and names: never markup
+        hint.set_class(bool(line), "-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         bar = self.query_one(CommandBar)
@@ -353,8 +332,10 @@ class DashboardScreen(Screen[None]):
             return
         target = bar.target
         if bar.mode == "command":
+            bar.remember(event.value)
             self.run_command(event.value.strip())
             bar.value = ""
+            self.show_hint("")
         if target is not None:
             target.focus()
 

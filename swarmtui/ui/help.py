@@ -31,8 +31,10 @@ SCOPE_TITLES = {
 
 def binding_registry_for_app() -> dict[str, BindingInfo]:
     from swarmtui.ui.app import SwarmApp
-    from swarmtui.ui.dashboard import CommandBar, DashboardScreen
+    from swarmtui.ui.command_bar import CommandBar
+    from swarmtui.ui.dashboard import DashboardScreen
     from swarmtui.ui.detail import DetailScreen
+    from swarmtui.ui.jobs_screen import JobsScreen
     from swarmtui.ui.keyed_table import KeyedTable
     from swarmtui.ui.logs_screen import LogScreen
     from swarmtui.ui.plan_screen import PlanScreen
@@ -47,6 +49,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
         "command": [CommandBar],
         "wall": [WallScreen],
         "plan": [PlanScreen],
+        "jobs": [JobsScreen],
     })
 
 
@@ -54,8 +57,8 @@ def key_label(key: str) -> str:
     return {"question_mark": "?", "slash": "/", "colon": ":", "escape": "esc"}.get(key, key)
 
 
-MUTATING = frozenset({"undo", "scale-up", "scale-down", "restart", "rollback", "drain",
-                      "activate", "plan-yes", "plan-enter"})
+MUTATING = frozenset({"undo", "jobs-cancel", "scale-up", "scale-down", "restart", "rollback",
+                      "drain", "activate", "plan-yes", "plan-enter"})
 
 
 def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: str,
