@@ -114,7 +114,7 @@ async def test_the_jobs_view_follows_a_running_job_and_c_cancels_it():
         assert live.cancel.is_set()
         await pilot.press("up")  # the finished job: its lines replace the live one's
         await pilot.pause(0.3)
-        assert list(log.lines)[0] == "service.scale: done"
+        assert log.lines[0] == "service.scale: done"
         await pilot.press("c")  # nothing to cancel there
         assert any("no running job" in str(n.message) for n in app._notifications)
 
