@@ -58,6 +58,7 @@ class Finding:
     severity: Severity
     summary: str
     detail: str = ""
+    since: datetime | None = None  # when the cluster's own data says it began, if it does
 
 
 class AlertBook:

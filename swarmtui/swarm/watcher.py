@@ -34,6 +34,7 @@ class ConnectionStatus:
     retry_in: float | None = None
     events_live: bool = True
     since: datetime | None = None
+    kind: str = ""  # the SourceError kind while disconnected (e.g. "no-leader")
 
     @property
     def label(self) -> str:
@@ -111,7 +112,7 @@ class ClusterWatcher:
                     await self._stop_events()
                     if exc.kind in OPERATOR_FIXES:
                         backoff = self.max_backoff
-                    await self._report_down(exc.message, backoff)
+                    await self._report_down(exc.message, backoff, exc.kind)
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
@@ -141,11 +142,12 @@ class ClusterWatcher:
             self._set_status(ConnectionStatus(Connection.CONNECTED, self.source.description))
         self._on_state(state)
 
-    async def _report_down(self, message: str, retry_in: float) -> None:
+    async def _report_down(self, message: str, retry_in: float, kind: str = "") -> None:
         since = self.status.since if self.status.state is Connection.DISCONNECTED else None
         self._set_status(
             ConnectionStatus(
-                Connection.DISCONNECTED, message, retry_in, False, since or datetime.now(UTC)
+                Connection.DISCONNECTED, message, retry_in, False, since or datetime.now(UTC),
+                kind,
             )
         )
 

@@ -17,8 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from swarmtui.actions.jobs import Job, JobBoard
-from swarmtui.alerts.basic import basic_findings
-from swarmtui.alerts.model import Alert, AlertBook
+from swarmtui.alerts.model import Alert, AlertBook, Finding
+from swarmtui.alerts.rules import RuleEngine
 from swarmtui.config import ConfigError, Settings
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Connection
@@ -66,6 +66,7 @@ class SwarmApp(App[None]):
         settings: Settings | None = None,
         mode: str = "live",
         wall: bool = False,
+        rules: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
@@ -76,6 +77,8 @@ class SwarmApp(App[None]):
         self.state: ClusterState | None = None
         self.status = ConnectionStatus(Connection.CONNECTING, source.description)
         self.alert_book = AlertBook()
+        self.rules = RuleEngine(rules) if rules is not None else RuleEngine()
+        self.external_alerts: list[Alert] = []  # from Alertmanager, merged into the pane
         self.alerts: list[Alert] = []
         self.events: deque[Mapping[str, Any]] = deque(maxlen=200)
         self.palette = DEFAULT_PALETTE
@@ -156,12 +159,31 @@ class SwarmApp(App[None]):
 
     def on_state_updated(self, message: StateUpdated) -> None:
         self.state = message.state
-        self.alerts = self.alert_book.update(basic_findings(message.state),
-                                             message.state.fetched_at)
+        self.evaluate_alerts()
         self.screen.post_message(ClusterChanged())
 
+    def evaluate_alerts(self, extra: list[Finding] | None = None) -> None:
+        """Rules over the latest state (a recording is judged at its capture time)."""
+        state = self.state
+        extra = list(extra or [])
+        if self.status.kind == "no-leader":
+            extra.append(self.rules.lost_quorum(self.status.message))
+        if state is None and not extra:
+            return
+        now = state.fetched_at if state is not None and self.status.kind != "no-leader" \
+            else self.now()
+        findings = self.rules.evaluate(state, now, extra) if state is not None else extra
+        own = self.alert_book.update(findings, now)
+        self.alerts = sorted(own + self.external_alerts,
+                             key=lambda a: (-a.severity, a.first_seen or now))
+
     def on_status_changed(self, message: StatusChanged) -> None:
+        before = self.status.kind
         self.status = message.status
+        if message.status.kind != before:  # quorum lost or back: the alerts change too
+            self.evaluate_alerts()
+            self.screen.post_message(ClusterChanged())
+            return
         self.screen.post_message(ClusterChanged(status_only=True))
 
     # -- plans ------------------------------------------------------------

@@ -62,9 +62,18 @@ async def test_killing_a_workers_dockerd_shows_the_node_down_then_back(lab):
             await until(pilot, lambda: cell(nodes, "worker-2", 2) == "down", 60,
                         "worker-2 down")
             assert "1 down" in str(app.screen.query_one("#status").render())
+
+            def alert() -> bool:
+                return any(a.rule == "node-down" and a.subject == "worker-2"
+                           for a in app.alerts)
+            # fires with the refresh that shows the node down; two periods at the most
+            await until(pilot, alert, 2 * app.settings.poll_interval, "node-down alert")
         finally:
             await asyncio.to_thread(swarm_lab.fault, "node-up", "worker-2")
         await until(pilot, lambda: cell(nodes, "worker-2", 2) == "ready", 60, "worker-2 back")
+        await until(pilot, lambda: not alert(), 2 * app.settings.poll_interval, "resolved")
+        resolved = [a for a in app.alert_book.resolved if a.rule == "node-down"]
+        assert resolved and resolved[0].resolved_at is not None
 
 
 async def test_following_shop_web_logs_shows_all_three_replicas(lab):
