@@ -108,7 +108,8 @@ def docker(lab_info, *args: str, host: str | None = None, check: bool = True) ->
     return result.stdout
 
 
-def swarmtui(*args: str, env: dict[str, str] | None = None, user: str | None = None):
+def swarmtui(*args: str, env: dict[str, str] | None = None, user: str | None = None,
+             input: str | None = None):
     """Run the installed `swarmtui` command line as a user would."""
     import os
     import subprocess
@@ -118,7 +119,7 @@ def swarmtui(*args: str, env: dict[str, str] | None = None, user: str | None = N
     if user is not None:
         command = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *command]
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=120,
+        command, capture_output=True, text=True, timeout=120, input=input,
         env={**os.environ, **(env or {})}, cwd=Path(__file__).parent.parent,
     )
 

@@ -29,6 +29,14 @@ from swarmtui.swarm.parse import build_state, parse_time
 from swarmtui.swarm.source import SourceError
 
 
+def _message(response: Any) -> str:
+    try:
+        message = response.json().get("message", response.text)
+    except ValueError:
+        message = response.text
+    return str(message).strip()
+
+
 class StepFailed(Exception):
     """A step that could not be applied or verified; the message says why and where we are."""
 
@@ -93,7 +101,8 @@ class Executor:
         client = self.source.client
         return f"{client.base_url}/v{client.api_version}{path}"
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, body: bool = False, **kwargs: Any) -> Any:
+        """One request; the decoded answer of a GET (or, with `body`, of a write)."""
         client = self.source.client
         try:
             response = client.request(method, self._url(path), timeout=30, **kwargs)
@@ -102,12 +111,8 @@ class Executor:
         except Exception as exc:
             raise StepFailed(f"the engine did not answer: {exc}") from None
         if response.status_code >= 400:
-            try:
-                message = response.json().get("message", response.text)
-            except ValueError:
-                message = response.text
-            raise StepFailed(f"the engine refused: {message.strip()}")
-        return response.json() if response.content and method == "GET" else None
+            raise StepFailed(f"the engine refused: {_message(response)}")
+        return response.json() if response.content and (method == "GET" or body) else None
 
     def _service(self, name: str) -> dict[str, Any]:
         return self._call("GET", f"/services/{name}")
@@ -195,6 +200,12 @@ class Executor:
     def _apply(self, step: Step, progress: Progress | None,
                cancel: threading.Event | None) -> str:
         action, params = step.action, step.params
+        if action == "backup.create":
+            from swarmtui.backup import create_backup
+            from swarmtui.config import state_dir
+
+            path = create_backup(self.source.client, state_dir() / "backups")
+            return f"backup written to {path}"
         if CATALOG[action].risk is Risk.READ:
             return "nothing to change"
         if action.startswith("service."):
@@ -344,6 +355,49 @@ class Executor:
         self._wait(applied, f"{name} to be {action.split('.')[1]}ed", cancel)
         return f"{name}: {action.split('.')[1]} done"
 
+    # -- restore ----------------------------------------------------------
+
+    def restore(self, items: list[Any], *, origin: str = "restore", sentence: str = "",
+                confirmation: str = "", progress: Callable[[str], None] | None = None
+                ) -> list[tuple[str, bool, str]]:
+        """Create missing services and update changed ones from a backup's specs.
+
+        Each service is one audited step with an undo record; it stops at the first
+        failure. Returns (name, ok, message) for each service it touched.
+        """
+        done: list[tuple[str, bool, str]] = []
+        self.state()  # which cluster the undo records belong to
+        for item in items:
+            if item.kind == "same":
+                continue
+            try:
+                if item.kind == "create":
+                    answer = self._call("POST", "/services/create", body=True,
+                                        json=copy.deepcopy(item.spec))
+                    self._remember("service-remove", (answer or {}).get("ID", ""),
+                                   item.name, copy.deepcopy(item.spec),
+                                   f"remove {item.name}, re-created by restore")
+                    message = f"re-created {item.name}"
+                else:
+                    current = self._service(item.name)
+                    self._update_service(current, copy.deepcopy(item.spec))
+                    self._remember("service-update", current["ID"], item.name,
+                                   copy.deepcopy(current["Spec"]),
+                                   f"restore {item.name} as before the backup was applied")
+                    message = f"updated {item.name} to its backed-up spec"
+                ok = True
+            except StepFailed as exc:
+                ok, message = False, str(exc)
+            self.audit.record(source=origin, sentence=sentence, action=f"restore.{item.kind}",
+                              target=item.name, confirmation=confirmation, ok=ok,
+                              result=message, changes=len(item.changes))
+            done.append((item.name, ok, message))
+            if progress:
+                progress(message)
+            if not ok:
+                break
+        return done
+
     # -- undo -------------------------------------------------------------
 
     def undo(self, *, origin: str = "key") -> str:
@@ -355,6 +409,9 @@ class Executor:
                 spec = copy.deepcopy(record.spec)
                 self._call("POST", "/services/create", json=spec)
                 message = f"re-created {record.name} from its recorded spec"
+            elif record.kind == "service-remove":
+                self._call("DELETE", f"/services/{record.target_id}")
+                message = f"removed {record.name} again"
             elif record.kind == "service-update":
                 current = self._service(record.target_id)
                 self._update_service(current, copy.deepcopy(record.spec))
