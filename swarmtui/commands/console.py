@@ -25,6 +25,11 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keymap", help="keymap name (default, vim, or one of yours)")
     parser.add_argument("--poll", type=float, metavar="SECONDS", dest="poll_interval",
                         help="task polling interval (tasks have no events; default 2)")
+    parser.add_argument("--rules", type=Path, metavar="FILE",
+                        help="alert rules file (default: ~/.config/swarmtui/rules.yaml)")
+    parser.add_argument("--autopilot", type=Path, metavar="POLICY.yaml",
+                        help="let the console apply the policy's remedies by itself "
+                             "(off by default; refused in read-only mode)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -50,7 +55,21 @@ def build_app(args: argparse.Namespace):  # -> SwarmApp, imported lazily: textua
         mode = "demo" if args.demo else "snapshot"
     if args.wall:
         mode = "wall"
-    return SwarmApp(source, settings=settings, mode=mode, wall=args.wall)
+    from swarmtui.commands.check import rules_from
+
+    rules = rules_from(args.rules).rules
+    autopilot = None
+    if args.autopilot is not None:
+        from swarmtui.autopilot import Autopilot, load_policy
+
+        if settings.readonly or args.wall or not source.is_live:
+            source.close()
+            raise ConfigError("the autopilot changes the cluster, and this console is "
+                              f"{'read-only' if source.is_live else 'a recording'}: "
+                              "refusing to start")
+        autopilot = Autopilot(load_policy(args.autopilot))
+    return SwarmApp(source, settings=settings, mode=mode, wall=args.wall, rules=rules,
+                    autopilot=autopilot)
 
 
 def run(args: argparse.Namespace) -> int:

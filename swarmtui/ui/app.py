@@ -67,6 +67,7 @@ class SwarmApp(App[None]):
         mode: str = "live",
         wall: bool = False,
         rules: dict[str, Any] | None = None,
+        autopilot: Any = None,
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
@@ -79,6 +80,7 @@ class SwarmApp(App[None]):
         self.alert_book = AlertBook()
         self.rules = RuleEngine(rules) if rules is not None else RuleEngine()
         self.external_alerts: list[Alert] = []  # from Alertmanager, merged into the pane
+        self.autopilot = autopilot
         self.alerts: list[Alert] = []
         self.events: deque[Mapping[str, Any]] = deque(maxlen=200)
         self.palette = DEFAULT_PALETTE
@@ -161,6 +163,38 @@ class SwarmApp(App[None]):
         self.state = message.state
         self.evaluate_alerts()
         self.screen.post_message(ClusterChanged())
+        if self.autopilot is not None:
+            self.run_autopilot(message.state)
+
+    def run_autopilot(self, state: ClusterState) -> None:
+        """Remedies due under the policy: each a job, announced, through the executor."""
+        from swarmtui.autopilot import carry_out
+
+        if self.readonly:  # also refused at start; this is the second lock
+            return
+        for decision in self.autopilot.decide(self.alerts, state, state.fetched_at):
+            steps = tuple(s.action for s in decision.plan.steps)
+            job = self.jobs.start(decision.plan.sentence, "autopilot", steps, self.now())
+
+            def announce(line: str, job: Job = job) -> None:
+                job.write(line)
+                self.call_from_thread(self.notify, line, title="autopilot", timeout=10)
+
+            def work(decision: Any = decision, job: Job = job,
+                     announce: Any = announce) -> None:
+                try:
+                    ok = carry_out(decision, self.executor(), self.autopilot.policy.dry_run,
+                                   announce)
+                except Exception as exc:
+                    job.finish(False, f"autopilot could not act: {exc}", self.now())
+                    self.call_from_thread(self.notify, f"autopilot could not act: {exc}",
+                                          severity="error")
+                    return
+                job.finish(ok, "done" if ok else "failed", self.now())
+                self.watcher.refresh_soon()
+
+            self.run_worker(work, thread=True, group="plans", exit_on_error=False,
+                            name=f"autopilot: {decision.remedy} {decision.subject}")
 
     def evaluate_alerts(self, extra: list[Finding] | None = None) -> None:
         """Rules over the latest state (a recording is judged at its capture time)."""

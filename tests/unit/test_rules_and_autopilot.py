@@ -1,0 +1,245 @@
+"""Alert rules on small clusters; the autopilot's decisions and limits; rules and policies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from swarmtui.alerts.model import AlertBook, Severity
+from swarmtui.alerts.rules import RuleEngine, load_rules
+from swarmtui.autopilot import Autopilot, carry_out, load_policy
+from swarmtui.backup import Backup, restore_plan
+from swarmtui.config import ConfigError
+from tests.conftest import state_from
+from tests.unit.builders import cluster, node, service, task
+
+T0 = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+REPLICATED3 = {"Replicated": {"Replicas": 3}}
+
+
+def stamp(seconds: float) -> str:
+    return (T0 + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+def managers(*reachability: str):
+    nodes = []
+    for index, reach in enumerate(reachability):
+        raw = node(f"m{index}", f"manager-{index}", role="manager", leader=index == 0)
+        raw["ManagerStatus"]["Reachability"] = reach
+        if reach != "reachable":
+            raw["Status"]["State"] = "down"
+        nodes.append(raw)
+    return nodes
+
+
+def rules_of(state, now=T0):
+    return {(f.rule, f.subject): f for f in RuleEngine().evaluate(state, now)}
+
+
+def test_quorum_single_manager_and_unreachable_managers():
+    assert ("single-manager", "manager-0") in rules_of(state_from(cluster(managers("reachable"),
+                                                                          [], [])))
+    healthy = rules_of(state_from(cluster(managers("reachable", "reachable", "reachable"),
+                                          [], [])))
+    assert not [key for key in healthy if key[0].startswith(("quorum", "manager"))]
+    one_lost = rules_of(state_from(cluster(managers("reachable", "reachable", "unreachable"),
+                                           [], [])))
+    assert "one more loss" in one_lost[("quorum-at-risk", "swarm")].summary
+    assert ("manager-unreachable", "manager-2") in one_lost
+    assert ("node-down", "manager-2") in one_lost
+    two_lost = rules_of(state_from(cluster(managers("reachable", "unreachable", "unreachable"),
+                                           [], [])))
+    assert "not a majority (2 needed)" in two_lost[("quorum-at-risk", "swarm")].summary
+    assert RuleEngine().lost_quorum("no leader").severity is Severity.CRITICAL
+
+
+def test_crash_loop_needs_three_failures_in_the_window_and_names_codes_and_errors():
+    def tasks(count: int, age: float):
+        return [task(f"t{i}", "s1", node_id="w1", state="failed", desired="shutdown",
+                     err="task: non-zero exit (137)", exit_code=137, timestamp=stamp(-age))
+                for i in range(count)]
+
+    base = [node("w1", "worker-1")]
+    svc = service("s1", "web", REPLICATED3, status={"RunningTasks": 0, "DesiredTasks": 3})
+    looping = rules_of(state_from(cluster(base, [svc], tasks(3, 60))))
+    finding = looping[("crash-loop", "web")]
+    assert "3 tasks failed in the last 5 min" in finding.summary
+    assert finding.detail == "exit codes 137 — task: non-zero exit (137)"
+    assert ("crash-loop", "web") not in rules_of(state_from(cluster(base, [svc], tasks(2, 60))))
+    assert ("crash-loop", "web") not in rules_of(state_from(cluster(base, [svc],
+                                                                    tasks(5, 600))))
+
+
+def test_degraded_waits_out_its_grace_period_and_the_data_can_say_it_began_earlier():
+    base = [node("w1", "worker-1")]
+    svc = service("s1", "web", REPLICATED3, status={"RunningTasks": 2, "DesiredTasks": 3})
+    running = [task(f"r{i}", "s1", node_id="w1", slot=i) for i in (1, 2)]
+    starting = task("p3", "s1", node_id="w1", slot=3, state="starting", timestamp=stamp(0))
+    state = state_from(cluster(base, [svc], [*running, starting]))
+    engine = RuleEngine()
+    assert not any(f.rule == "service-degraded" for f in engine.evaluate(state, T0))
+    assert not any(f.rule == "service-degraded"
+                   for f in engine.evaluate(state, T0 + timedelta(seconds=20)))
+    assert any(f.rule == "service-degraded"
+               for f in engine.evaluate(state, T0 + timedelta(seconds=31)))
+    fresh = RuleEngine()  # a new console sees a task stuck since long before it started
+    assert any(f.rule == "service-degraded"
+               for f in fresh.evaluate(state, T0 + timedelta(minutes=5)))
+
+
+def test_pending_carries_the_schedulers_message_and_drift_is_named():
+    base = [node("w1", "worker-1")]
+    pending = service("s1", "db", {"Replicated": {"Replicas": 1}},
+                      status={"RunningTasks": 0, "DesiredTasks": 1})
+    message = "no suitable node (scheduling constraints not satisfied on 1 node)"
+    raw_pending = task("p1", "s1", state="pending", err=message, timestamp=stamp(-60))
+    drift = service("s2", "api", {"Replicated": {"Replicas": 2}},
+                    status={"RunningTasks": 2, "DesiredTasks": 2})
+    a = task("a1", "s2", node_id="w1", slot=1, timestamp=stamp(-600))
+    b = task("a2", "s2", node_id="w1", slot=2, timestamp=stamp(-600))
+    b["Spec"]["ContainerSpec"]["Image"] = "img:2"
+    found = rules_of(state_from(cluster(base, [pending, drift], [raw_pending, a, b])))
+    assert found[("tasks-pending", "db")].detail == message
+    assert found[("image-drift", "api")].detail == "img:1, img:2"
+
+
+def test_alerts_fire_last_and_resolve_by_themselves():
+    book = AlertBook()
+    down = state_from(cluster([node("w1", "worker-1", state="down")], [], []))
+    up = state_from(cluster([node("w1", "worker-1")], [], []))
+    engine = RuleEngine()
+    book.update(engine.evaluate(down, T0), T0)
+    alerts = book.update(engine.evaluate(down, T0 + timedelta(seconds=10)),
+                         T0 + timedelta(seconds=10))
+    assert [(a.rule, a.duration(T0 + timedelta(seconds=10))) for a in alerts] == \
+        [("node-down", 10.0)]
+    assert book.update(engine.evaluate(up, T0 + timedelta(seconds=20)),
+                       T0 + timedelta(seconds=20)) == []
+    assert book.resolved[0].rule == "node-down" and book.resolved[0].resolved_at is not None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("rules: [1]", "expected `rules:` mapping"),
+    ("rules:\n  nope: {}", "unknown rule 'nope'"),
+    ("rules:\n  crash-loop: {failures: 0}", "field 'rules.crash-loop.failures' must be a "
+                                              "positive number"),
+    ("rules:\n  service-degraded: {grace: soon}", "field 'rules.service-degraded.grace' must "
+                                                   "be a duration"),
+    ("rules:\n  node-down: {severity: loud}", "must be one of info, warning, critical"),
+    ("rules:\n  node-down: {colour: red}", "field 'rules.node-down.colour' is unknown"),
+])
+def test_a_bad_rules_file_is_named_by_file_and_field(tmp_path, text, message):
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=str(path)) as error:
+        load_rules(path)
+    assert message in str(error.value)
+
+
+def test_rules_file_changes_thresholds_and_switches_rules_off(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  crash-loop: {failures: 5, window: 10m}\n"
+                    "  single-manager: {enabled: false}\n  service-degraded: {grace: 1m}\n")
+    rules = load_rules(path)
+    assert rules["crash-loop"].params == {"failures": 5, "window": 600}
+    assert not rules["single-manager"].enabled and rules["service-degraded"].grace == 60
+
+
+# -- autopilot --------------------------------------------------------------
+
+def paused(name: str = "shop_api"):
+    svc = service("s1", name, REPLICATED3, status={"RunningTasks": 3, "DesiredTasks": 3},
+                  update={"State": "paused", "Message": "update paused due to failure"})
+    return state_from(cluster([node("w1", "worker-1")], [svc],
+                              [task(f"t{i}", "s1", node_id="w1", slot=i) for i in (1, 2, 3)]))
+
+
+def alerts_for(state, now):
+    return AlertBook().update(RuleEngine().evaluate(state, now), now)
+
+
+def policy(tmp_path, text: str):
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    return load_policy(path)
+
+
+def test_autopilot_answers_a_paused_update_with_a_rollback_within_its_rate_limit(tmp_path):
+    pilot = Autopilot(policy(tmp_path, "remedies:\n  rollback-paused-update: "
+                                       "{max_per_hour: 2, cooldown: 0}\n"))
+    state = paused()
+    decisions = pilot.decide(alerts_for(state, T0), state, T0)
+    assert [(d.remedy, d.plan.steps[0].action, d.plan.steps[0].params) for d in decisions] == \
+        [("rollback-paused-update", "service.rollback", {"service": "shop_api"})]
+    assert decisions[0].plan.source == "autopilot"
+    assert pilot.decide(alerts_for(state, T0), state, T0 + timedelta(minutes=1))
+    assert not pilot.decide(alerts_for(state, T0), state, T0 + timedelta(minutes=2))  # 2/hour
+    assert pilot.decide(alerts_for(state, T0), state, T0 + timedelta(minutes=61))
+
+
+def test_autopilot_keeps_to_its_scope_cooldown_and_dry_run(tmp_path):
+    scoped = Autopilot(policy(tmp_path, "scope: {services: ['lab-*']}\n"
+                                        "remedies:\n  rollback-paused-update: {}\n"))
+    state = paused()
+    assert scoped.decide(alerts_for(state, T0), state, T0) == []
+    cooling = Autopilot(policy(tmp_path, "remedies:\n  rollback-paused-update: "
+                                         "{cooldown: 10m}\n"))
+    assert cooling.decide(alerts_for(state, T0), state, T0)
+    assert not cooling.decide(alerts_for(state, T0), state, T0 + timedelta(minutes=5))
+    dry = Autopilot(policy(tmp_path, "dry_run: true\nremedies:\n  rollback-paused-update: {}\n"))
+    said: list[str] = []
+
+    class Refuses:
+        def run(self, *args, **kwargs):
+            raise AssertionError("a dry run must not run anything")
+
+    (decision,) = dry.decide(alerts_for(state, T0), state, T0)
+    assert carry_out(decision, Refuses(), dry.policy.dry_run, said.append)
+    assert said == ["autopilot (dry run) would service.rollback shop_api — update-paused: "
+                    "shop_api: update paused"]
+
+
+def test_autopilot_waits_before_draining_a_down_node(tmp_path):
+    pilot = Autopilot(policy(tmp_path, "remedies:\n  drain-down-node: {after: 5m}\n"))
+    down = state_from(cluster([node("w1", "worker-1", state="down"),
+                               node("m1", "manager-1", role="manager", leader=True)], [], []))
+    book = AlertBook()
+    alerts = book.update(RuleEngine().evaluate(down, T0), T0)
+    assert not pilot.decide(alerts, down, T0 + timedelta(minutes=4))
+    later = T0 + timedelta(minutes=6)
+    alerts = book.update(RuleEngine().evaluate(down, later), later)
+    (decision,) = pilot.decide(alerts, down, later)
+    assert decision.plan.steps[0].params == {"node": "worker-1"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("dry_run: true", "expected `remedies:`"),
+    ("remedies:\n  reboot-everything: {}", "unknown remedy 'reboot-everything'"),
+    ("remedies:\n  drain-down-node: {after: later}", "'remedies.drain-down-node.after' must"),
+    ("remedies:\n  drain-down-node: {max_per_hour: 0}", "must be a whole number of at least 1"),
+    ("scope: {services: web}\nremedies:\n  drain-down-node: {}", "'scope.services' must be"),
+])
+def test_a_bad_policy_is_named_by_file_and_field(tmp_path, text, message):
+    with pytest.raises(ConfigError) as error:
+        policy(tmp_path, text)
+    assert message in str(error.value) and "policy.yaml" in str(error.value)
+
+
+def test_restore_plan_creates_missing_updates_changed_and_masks_env(tmp_path):
+    def svc(name: str, image: str, env: list[str]):
+        return {"ID": name, "Spec": {"Name": name, "TaskTemplate": {
+            "ContainerSpec": {"Image": image, "Env": env}, "ForceUpdate": 0}}}
+
+    backup = Backup(tmp_path / "b.tar.gz", {}, {
+        "web": svc("web", "web:1", ["API_TOKEN=old"]),
+        "db": svc("db", "db:1", []),
+        "cache": svc("cache", "redis:7", [])})
+    live = {"web": svc("web", "web:2", ["API_TOKEN=new"]), "cache": svc("cache", "redis:7", [])}
+    live["cache"]["Spec"]["TaskTemplate"]["ForceUpdate"] = 3  # a restart is not a change
+    items = {i.name: i for i in restore_plan(backup, live)}
+    assert items["db"].kind == "create" and items["cache"].kind == "same"
+    assert items["web"].kind == "update"
+    assert "TaskTemplate.ContainerSpec.Image: 'web:2' → 'web:1'" in items["web"].changes
+    assert not any("old" in c or "new" in c for c in items["web"].changes)
+    assert [i.name for i in restore_plan(backup, live, ["db"])] == ["db"]
