@@ -68,6 +68,25 @@ class AlertBook:
         self._firing: dict[tuple[str, str, str], Alert] = {}
         self._resolved: list[Alert] = []
         self._keep_resolved = keep_resolved
+        self._silenced: dict[tuple[str, str, str], datetime] = {}  # key → until
+        self._now: datetime | None = None
+
+    def acknowledge(self, key: tuple[str, str, str]) -> bool:
+        """Someone is on it: kept in the list, marked, no longer counted as unhandled."""
+        alert = self._firing.get(key)
+        if alert is None:
+            return False
+        self._firing[key] = replace(alert, acknowledged=True)
+        return True
+
+    def silence(self, key: tuple[str, str, str], until: datetime) -> None:
+        """Hidden from the firing list until `until`; it still resolves by itself."""
+        self._silenced[key] = until
+
+    def silenced(self) -> list[Alert]:
+        now = self._now
+        return [a for k, a in self._firing.items()
+                if k in self._silenced and (now is None or self._silenced[k] > now)]
 
     def update(self, findings: list[Finding], now: datetime) -> list[Alert]:
         seen: set[tuple[str, str, str]] = set()
@@ -76,9 +95,11 @@ class AlertBook:
             seen.add(key)
             current = self._firing.get(key)
             if current is None:
+                began = finding.since if finding.since is not None and finding.since < now \
+                    else now
                 self._firing[key] = Alert(
                     finding.rule, finding.subject, finding.severity, finding.summary,
-                    finding.detail, first_seen=now, last_seen=now,
+                    finding.detail, first_seen=began, last_seen=now,
                 )
             else:
                 self._firing[key] = replace(
@@ -87,13 +108,17 @@ class AlertBook:
                 )
         for key in [k for k in self._firing if k not in seen]:
             self._resolved.insert(0, replace(self._firing.pop(key), resolved_at=now))
+            self._silenced.pop(key, None)
         del self._resolved[self._keep_resolved:]
+        for key in [k for k, until in self._silenced.items() if until <= now]:
+            del self._silenced[key]
+        self._now = now
         return self.firing()
 
     def firing(self) -> list[Alert]:
-        """Most severe first, then oldest first."""
+        """Most severe first, then oldest first; silenced alerts left out."""
         return sorted(
-            self._firing.values(),
+            (a for k, a in self._firing.items() if k not in self._silenced),
             key=lambda a: (-a.severity, a.first_seen or datetime.min),
         )
 

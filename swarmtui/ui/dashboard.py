@@ -197,11 +197,10 @@ class DashboardScreen(Screen[None]):
             if task is not None:
                 self.open_detail("service", task.service_id)
         elif table_id == "alerts":
-            subject = str(key).split("|")[-1]
-            if (service := state.service_named(subject)) is not None:
-                self.open_detail("service", service.id)
-            elif (node := state.node_named(subject)) is not None:
-                self.open_detail("node", node.id)
+            from swarmtui.ui.diagnosis import DiagnosisScreen
+
+            origin, rule, subject = [*str(key).split("|", 2), "", ""][:3]
+            self.app.push_screen(DiagnosisScreen((origin, rule, subject)))
 
     def open_detail(self, kind: str, key: str) -> None:
         from swarmtui.ui.detail import NodeDetailScreen, ServiceDetailScreen

@@ -34,6 +34,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
     from swarmtui.ui.command_bar import CommandBar
     from swarmtui.ui.dashboard import DashboardScreen
     from swarmtui.ui.detail import DetailScreen
+    from swarmtui.ui.diagnosis import DiagnosisScreen
     from swarmtui.ui.jobs_screen import JobsScreen
     from swarmtui.ui.keyed_table import KeyedTable
     from swarmtui.ui.logs_screen import LogScreen
@@ -50,6 +51,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
         "wall": [WallScreen],
         "plan": [PlanScreen],
         "jobs": [JobsScreen],
+        "diagnosis": [DiagnosisScreen],
     })
 
 
@@ -58,7 +60,8 @@ def key_label(key: str) -> str:
 
 
 MUTATING = frozenset({"undo", "jobs-cancel", "scale-up", "scale-down", "restart", "rollback",
-                      "drain", "activate", "plan-yes", "plan-enter"})
+                      "drain", "activate", "plan-yes", "plan-enter", "diagnosis-rollback",
+                      "diagnosis-restart", "diagnosis-drain", "diagnosis-activate"})
 
 
 def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: str,

@@ -209,7 +209,8 @@ def alert_rows(alerts: Sequence[Alert], palette: Palette = DEFAULT_PALETTE) -> l
     for alert in alerts:
         style = palette[SEVERITY_VARIABLES[int(alert.severity)]]
         rows.append(("|".join(alert.key), cells(
-            cell(alert.severity.label, f"bold {style}" if alert.severity >= 3 else style),
+            cell(alert.severity.label + (" ✓" if alert.acknowledged else ""),
+                 f"bold {style}" if alert.severity >= 3 and not alert.acknowledged else style),
             alert.subject,
             cell(alert.summary, limit=DETAIL_WIDTH),
             clock_time(alert.first_seen),

@@ -1,0 +1,218 @@
+"""The diagnosis of one alert: evidence, the last log lines, and remedies one key away.
+
+Remedies are plans proposed through the same preview as everything else; in
+read-only mode they are listed but refused. `a` acknowledges the alert, `S`
+silences it for an hour.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from swarmtui.actions.plan import Plan
+from swarmtui.alerts.diagnose import Diagnosis, diagnose
+from swarmtui.alerts.model import Alert
+from swarmtui.swarm.logtext import clean
+from swarmtui.ui.app import ClusterChanged
+
+if TYPE_CHECKING:
+    from swarmtui.ui.app import SwarmApp
+
+LOG_LINES = 15
+
+
+def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
+             node_names: dict[str, str] | None = None) -> RenderableType:
+    parts: list[RenderableType] = []
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in diagnosis.facts:
+        grid.add_row(label, Text(clean(value)))
+    parts += [grid, Text("")]
+    parts.append(Text("Remedies", style="bold underline"))
+    if not diagnosis.remedies:
+        parts.append(Text("none proposed for this alert", style="dim"))
+    for remedy in diagnosis.remedies:
+        line = Text(f" {remedy.key} ", style="reverse bold")
+        line.append(f"  {remedy.label}")
+        if remedy.step is not None:
+            line.append(f"   ({remedy.step.action})", style="dim")
+        parts.append(line)
+    parts.append(Text(" a  acknowledge   S  silence for an hour   esc  back\n", style="dim"))
+    if diagnosis.failing:
+        tasks = Table(title="Tasks that failed or wait", title_justify="left", expand=True,
+                      box=None, show_edge=False, title_style="bold underline")
+        for column in ("task", "node", "state", "exit", "error / scheduler message", "when"):
+            tasks.add_column(column, overflow="fold")
+        for task in diagnosis.failing:
+            node = (node_names or {}).get(task.node_id or "", (task.node_id or "—")[:12])
+            tasks.add_row(task.id[:12], node, task.state,
+                          "" if task.exit_code is None else str(task.exit_code),
+                          Text(clean(task.error or task.message)),
+                          task.timestamp.strftime("%H:%M:%S") if task.timestamp else "")
+        parts += [tasks, Text("")]
+    if diagnosis.constraints:
+        placement = Table(title="Placement constraints", title_justify="left", box=None,
+                          show_edge=False, title_style="bold underline", expand=True)
+        placement.add_column("constraint")
+        placement.add_column("nodes that meet it", overflow="fold")
+        placement.add_column("nodes that don't", overflow="fold")
+        for expression, ok, not_ok in diagnosis.constraints:
+            placement.add_row(Text(clean(expression), style="bold red" if not ok else ""),
+                              ", ".join(ok) or Text("none", style="bold red"),
+                              ", ".join(not_ok))
+        parts += [placement]
+        if diagnosis.unsatisfied:
+            parts.append(Text("No node satisfies: " + "; ".join(diagnosis.unsatisfied)
+                              + " — add the label to a node, or change the constraint.",
+                              style="bold red"))
+        parts.append(Text(""))
+    if diagnosis.service is not None:
+        parts.append(Text(f"Last log lines of {diagnosis.service.name}", style="bold underline"))
+        if log_lines is None:
+            parts.append(Text("fetching…", style="dim"))
+        elif not log_lines:
+            parts.append(Text("(no log lines)", style="dim"))
+        else:
+            parts += [Text(clean(line)) for line in log_lines]
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+class DiagnosisScreen(Screen[None]):
+    CSS = """
+    #diagnosis-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    #diagnosis-body { padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="diagnosis-back"),
+        Binding("l", "logs", "Logs", id="diagnosis-logs"),
+        Binding("b", "remedy('b')", "Roll back", id="diagnosis-rollback", show=False),
+        Binding("R", "remedy('R')", "Restart", id="diagnosis-restart", show=False),
+        Binding("D", "remedy('D')", "Drain", id="diagnosis-drain", show=False),
+        Binding("A", "remedy('A')", "Activate", id="diagnosis-activate", show=False),
+        Binding("a", "acknowledge", "Ack", id="diagnosis-ack"),
+        Binding("S", "silence", "Silence 1h", id="diagnosis-silence"),
+    ]
+
+    def __init__(self, key: tuple[str, str, str]) -> None:
+        super().__init__()
+        self.key = key
+        self.alert: Alert | None = None
+        self.log_lines: list[str] | None = None
+        self.shown: RenderableType = ""
+
+    @property
+    def swarm(self) -> SwarmApp:
+        return cast("SwarmApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="diagnosis-title")
+        with VerticalScroll():
+            yield Static(id="diagnosis-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+        diagnosis = self.diagnosis()
+        if diagnosis is not None and diagnosis.service is not None:
+            service_id = diagnosis.service.id
+            threading.Thread(target=self._fetch_logs, args=(service_id,), daemon=True,
+                             name="diagnosis-logs").start()
+
+    def _fetch_logs(self, service_id: str) -> None:
+        """The service's last lines, once, with a GET — never following."""
+        from swarmtui.swarm.logstream import LogRequest
+        from swarmtui.swarm.logtext import parse_line
+
+        lines: list[str] = []
+        try:
+            stream = self.swarm.source.open_logs(  # type: ignore[attr-defined]
+                LogRequest(service_id, tail=LOG_LINES, follow=False))
+            try:
+                for stream_name, raw in stream:
+                    parsed = parse_line(stream_name, raw)
+                    lines.append(f"{'!' if stream_name == 'stderr' else ' '} {parsed.text}")
+            finally:
+                stream.close()
+        except Exception as exc:  # evidence is best effort; say why it is missing
+            lines = [f"(logs unavailable: {exc})"]
+        self.app.call_from_thread(self._got_logs, lines[-LOG_LINES:])
+
+    def _got_logs(self, lines: list[str]) -> None:
+        self.log_lines = lines
+        self.show()
+
+    def diagnosis(self) -> Diagnosis | None:
+        app = self.swarm
+        alert = next((a for a in app.alerts if a.key == self.key), None) or self.alert
+        if alert is None or app.state is None:
+            return None
+        self.alert = alert
+        return diagnose(alert, app.state, app.now())
+
+    def show(self) -> None:
+        diagnosis = self.diagnosis()
+        title = self.query_one("#diagnosis-title", Static)
+        body = self.query_one("#diagnosis-body", Static)
+        if diagnosis is None:
+            title.update("Diagnosis")
+            body.update("this alert is no longer known")
+            return
+        alert = diagnosis.alert
+        resolved = alert.key not in {a.key for a in self.swarm.alerts}
+        state = " — resolved" if resolved else " — acknowledged" if alert.acknowledged else ""
+        title.update(Text(clean(f"Diagnosis: {alert.rule} on {alert.subject}{state}")))
+        state = self.swarm.state
+        names = {n.id: n.name for n in state.nodes} if state is not None else {}
+        self.shown = evidence(diagnosis, self.log_lines, names)
+        body.update(self.shown)
+
+    def on_cluster_changed(self, _message: ClusterChanged) -> None:
+        self.show()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_logs(self) -> None:
+        from swarmtui.ui.logs_screen import LogScreen
+
+        diagnosis = self.diagnosis()
+        if diagnosis is not None and diagnosis.service is not None:
+            self.app.push_screen(LogScreen(diagnosis.service.id))
+
+    def action_remedy(self, key: str) -> None:
+        diagnosis = self.diagnosis()
+        remedy = next((r for r in diagnosis.remedies if r.key == key), None) \
+            if diagnosis else None
+        if remedy is None or remedy.step is None:
+            self.notify(f"no remedy on {key} for this alert", severity="warning", timeout=3)
+            return
+        if self.swarm.refuse_in_readonly(remedy.label):
+            return
+        self.swarm._preview(Plan((remedy.step,), None, remedy.label, "key"), "key")
+
+    def action_acknowledge(self) -> None:
+        if self.swarm.alert_book.acknowledge(self.key):
+            self.swarm.evaluate_alerts()
+            self.notify("acknowledged", timeout=2)
+        self.show()
+
+    def action_silence(self) -> None:
+        until = self.swarm.now() + timedelta(hours=1)
+        self.swarm.alert_book.silence(self.key, until)
+        self.swarm.evaluate_alerts()
+        self.notify(f"silenced until {until.astimezone().strftime('%H:%M')}", timeout=3)
+        self.dismiss()
