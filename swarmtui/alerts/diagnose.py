@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from swarmtui.actions.plan import Step
-from swarmtui.alerts.model import Alert
+from swarmtui.alerts.model import Alert, format_duration
 from swarmtui.swarm.model import ClusterState, Node, Service, Task
 
 CONSTRAINT = re.compile(r"^\s*(?P<key>[\w.\-/]+)\s*(?P<op>==|!=)\s*(?P<value>.+?)\s*$")
@@ -82,7 +82,7 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
                                     ("summary", alert.summary)]
     if alert.detail:
         facts.append(("detail", alert.detail))
-    facts.append(("firing for", _duration(alert.duration(now))))
+    facts.append(("firing for", format_duration(alert.duration(now))))
     failing: list[Task] = []
     constraints: list[tuple[str, list[str], list[str]]] = []
     unsatisfied: list[str] = []
@@ -133,12 +133,3 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
             remedies.append(Remedy("A", f"activate {node.name}",
                                    Step("node.activate", {"node": node.name})))
     return Diagnosis(alert, facts, failing, constraints, unsatisfied, remedies, service, node)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

@@ -12,6 +12,16 @@ from datetime import datetime
 from enum import IntEnum
 
 
+def format_duration(seconds: float) -> str:
+    """`42s`, `3m05s`, `2h10m`: how long, as an operator reads it."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
 class Severity(IntEnum):
     INFO = 1
     WARNING = 2

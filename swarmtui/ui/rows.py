@@ -10,7 +10,7 @@ from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
 from rich.text import Text
 
-from swarmtui.alerts.model import Alert
+from swarmtui.alerts.model import Alert, format_duration
 from swarmtui.report import node_status
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.model import ClusterState, Health, Node, Service, Task
@@ -195,13 +195,7 @@ ALERT_COLUMNS = (
 SEVERITY_VARIABLES = {3: "health-failing", 2: "health-degraded", 1: "health-updating"}
 
 
-def duration_label(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+duration_label = format_duration
 
 
 def alert_rows(alerts: Sequence[Alert], palette: Palette = DEFAULT_PALETTE) -> list[Row]:
