@@ -7,7 +7,8 @@ need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-for pkg in docker.io busybox-static openssh-server iproute2 iptables tmux librsvg2-bin; do
+for pkg in docker.io busybox-static openssh-server iproute2 iptables tmux librsvg2-bin \
+           prometheus-alertmanager; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)

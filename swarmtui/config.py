@@ -62,6 +62,9 @@ class Settings:
     ssh_key: str | None = None
     ssh_known_hosts: str | None = None  # default: ~/.ssh/known_hosts
     ssh_nodes: Mapping[str, NodeSSH] = field(default_factory=dict)  # per-node overrides
+    alertmanager_url: str | None = None
+    alertmanager_push: bool = False
+    alertmanager_interval: float = 15.0
     sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
 
 
@@ -87,6 +90,11 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
     "ssh_key": (str, None, "the path of a private key"),
     "ssh_known_hosts": (str, None, "the path of a known_hosts file"),
     "ssh_nodes": (dict, None, "a mapping of node name to {host, port, user, key, jump}"),
+    "alertmanager_url": (str, lambda v: v.startswith(("http://", "https://")),
+                         "a URL such as http://127.0.0.1:9093"),
+    "alertmanager_push": (bool, None, "true or false"),
+    "alertmanager_interval": (float, lambda v: 1 <= v <= 3600,
+                              "a number of seconds from 1 to 3600"),
 }
 
 

@@ -27,6 +27,8 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
                         help="task polling interval (tasks have no events; default 2)")
     parser.add_argument("--rules", type=Path, metavar="FILE",
                         help="alert rules file (default: ~/.config/swarmtui/rules.yaml)")
+    parser.add_argument("--alertmanager", metavar="URL", dest="alertmanager_url",
+                        help="show this Alertmanager's alerts beside swarmtui's own")
     parser.add_argument("--autopilot", type=Path, metavar="POLICY.yaml",
                         help="let the console apply the policy's remedies by itself "
                              "(off by default; refused in read-only mode)")
@@ -40,6 +42,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "keymap": args.keymap,
         "poll_interval": args.poll_interval,
         "readonly": True if (args.readonly or args.wall) else None,
+        "alertmanager_url": args.alertmanager_url,
     })
 
 

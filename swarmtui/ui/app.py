@@ -128,6 +128,33 @@ class SwarmApp(App[None]):
         self.push_screen(WallScreen() if self.wall else DashboardScreen())
         self.run_worker(self.watcher.run(), name="watcher", group="watcher", exclusive=True,
                         exit_on_error=False)
+        if self.settings.alertmanager_url:
+            self.run_worker(self.follow_alertmanager(), name="alertmanager",
+                            group="alertmanager", exclusive=True, exit_on_error=False)
+
+    async def follow_alertmanager(self) -> None:
+        """Poll Alertmanager's active alerts (and push ours, if asked) on an interval."""
+        import asyncio
+
+        from swarmtui.alerts.alertmanager import AlertmanagerError, fetch_alerts, push_alerts
+        from swarmtui.alerts.model import Severity
+
+        url = str(self.settings.alertmanager_url)
+        while True:
+            try:
+                theirs = await asyncio.to_thread(fetch_alerts, url)
+                if self.settings.alertmanager_push:
+                    ours = [a for a in self.alerts if a.origin == "swarmtui"]
+                    await asyncio.to_thread(push_alerts, url, ours, self.now(),
+                                            self.settings.alertmanager_interval * 4)
+            except AlertmanagerError as exc:
+                theirs = [Alert("alertmanager-unreachable", url, Severity.WARNING, str(exc),
+                                origin="alertmanager", first_seen=self.now())]
+            if theirs != self.external_alerts:
+                self.external_alerts = theirs
+                self.evaluate_alerts()
+                self.screen.post_message(ClusterChanged())
+            await asyncio.sleep(self.settings.alertmanager_interval)
 
     def watch_theme(self, _old: str, _new: str) -> None:
         self._update_palette()
@@ -203,6 +230,7 @@ class SwarmApp(App[None]):
         if self.status.kind == "no-leader":
             extra.append(self.rules.lost_quorum(self.status.message))
         if state is None and not extra:
+            self.alerts = list(self.external_alerts)
             return
         now = state.fetched_at if state is not None and self.status.kind != "no-leader" \
             else self.now()

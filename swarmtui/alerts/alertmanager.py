@@ -1,0 +1,103 @@
+"""Alertmanager, over its v2 HTTP API: read its active alerts, optionally push ours.
+
+Its alerts are shown beside swarmtui's own, labelled by origin. Mapping:
+`alertname` → rule; the first of `service`, `node`, `instance`, `job` labels →
+subject; `severity` (critical, warning, info; default warning); the
+`summary` or `description` annotation → summary. Pushing sends swarmtui's
+firing alerts with `source=swarmtui`, each valid for a few refresh periods,
+so they end by themselves if swarmtui stops.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from typing import Any
+
+from swarmtui.alerts.model import Alert, Severity
+from swarmtui.swarm.parse import parse_time
+
+ORIGIN = "alertmanager"
+SEVERITY = {"critical": Severity.CRITICAL, "page": Severity.CRITICAL, "error": Severity.CRITICAL,
+            "warning": Severity.WARNING, "warn": Severity.WARNING, "info": Severity.INFO,
+            "none": Severity.INFO}
+SUBJECT_LABELS = ("service", "node", "instance", "job")
+
+
+class AlertmanagerError(Exception):
+    """One line: why Alertmanager could not be read or written."""
+
+
+def _request(url: str, method: str = "GET", body: Any = None, timeout: float = 5.0) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json",
+                                              "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            payload = response.read()
+    except urllib.error.HTTPError as exc:
+        raise AlertmanagerError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise AlertmanagerError(f"{url}: cannot reach Alertmanager ({reason})") from None
+    if not payload:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        raise AlertmanagerError(f"{url}: the answer is not JSON") from None
+
+
+def to_alert(raw: Any) -> Alert | None:
+    if not isinstance(raw, dict):
+        return None
+    labels = raw.get("labels") if isinstance(raw.get("labels"), dict) else {}
+    annotations = raw.get("annotations") if isinstance(raw.get("annotations"), dict) else {}
+    name = str(labels.get("alertname", "alert"))
+    subject = next((str(labels[k]) for k in SUBJECT_LABELS if labels.get(k)), name)
+    severity = SEVERITY.get(str(labels.get("severity", "warning")).lower(), Severity.WARNING)
+    summary = str(annotations.get("summary") or annotations.get("description") or name)
+    detail = str(annotations.get("description") or "") if annotations.get("summary") else ""
+    started = parse_time(raw.get("startsAt"))
+    return Alert(name, subject, severity, summary, detail, origin=ORIGIN, first_seen=started,
+                 last_seen=parse_time(raw.get("updatedAt")) or started)
+
+
+def fetch_alerts(base_url: str) -> list[Alert]:
+    """Active, unsilenced, uninhibited alerts — except the ones swarmtui pushed itself."""
+    url = (f"{base_url.rstrip('/')}/api/v2/alerts?active=true&silenced=false"
+           "&inhibited=false&unprocessed=true")
+    answer = _request(url)
+    if not isinstance(answer, list):
+        raise AlertmanagerError(f"{url}: expected a list of alerts")
+    alerts = []
+    for raw in answer:
+        labels = raw.get("labels") if isinstance(raw, dict) else None
+        if isinstance(labels, dict) and labels.get("source") == "swarmtui":
+            continue  # our own, pushed: already in the pane
+        alert = to_alert(raw)
+        if alert is not None:
+            alerts.append(alert)
+    return alerts
+
+
+def push_alerts(base_url: str, alerts: list[Alert], now: datetime,
+                valid_for: float = 120.0) -> int:
+    """Send swarmtui's firing alerts; each ends after `valid_for` unless sent again."""
+    body = []
+    for alert in alerts:
+        if alert.origin != "swarmtui":
+            continue
+        body.append({
+            "labels": {"alertname": alert.rule, "subject": alert.subject,
+                       "severity": alert.severity.label, "source": "swarmtui"},
+            "annotations": {"summary": alert.summary, "description": alert.detail},
+            "startsAt": (alert.first_seen or now).isoformat(),
+            "endsAt": (now + timedelta(seconds=valid_for)).isoformat(),
+        })
+    if body:
+        _request(f"{base_url.rstrip('/')}/api/v2/alerts", "POST", body)
+    return len(body)

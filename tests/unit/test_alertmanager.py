@@ -1,0 +1,106 @@
+"""A real Alertmanager (Debian's prometheus-alertmanager) on loopback: read, merge, push."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from swarmtui.alerts.alertmanager import AlertmanagerError, fetch_alerts, push_alerts
+from swarmtui.alerts.model import Alert, Severity
+from tests.conftest import demo_app
+
+BINARY = "/usr/bin/prometheus-alertmanager"  # installed by scripts/setup-debian.sh
+CONFIG = """
+route: {receiver: nowhere, group_wait: 1s}
+receivers: [{name: nowhere}]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def alertmanager(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("alertmanager")
+    (folder / "alertmanager.yml").write_text(CONFIG)
+    port = free_port()
+    process = subprocess.Popen(
+        [BINARY, f"--config.file={folder / 'alertmanager.yml'}",
+         f"--storage.path={folder}", f"--web.listen-address=127.0.0.1:{port}",
+         "--cluster.listen-address="],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/-/ready", timeout=1).read()
+            break
+        except OSError:
+            assert process.poll() is None, "alertmanager exited"
+            assert time.monotonic() < deadline, "alertmanager did not become ready"
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def post(url: str, alerts: list[dict]) -> None:
+    request = urllib.request.Request(f"{url}/api/v2/alerts", data=json.dumps(alerts).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).read()
+
+
+def firing(name: str, **labels: str) -> dict:
+    now = datetime.now(UTC)
+    return {"labels": {"alertname": name, **labels},
+            "annotations": {"summary": f"{name} is firing", "description": "from prometheus"},
+            "startsAt": (now - timedelta(minutes=3)).isoformat(),
+            "endsAt": (now + timedelta(minutes=10)).isoformat()}
+
+
+async def test_alertmanagers_alerts_appear_in_the_pane_labelled_by_origin(alertmanager):
+    post(alertmanager, [firing("HighErrorRate", service="shop_web", severity="critical"),
+                        firing("DiskFilling", instance="worker-2:9100")])
+    app = demo_app(alertmanager_url=alertmanager, alertmanager_interval=1.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        deadline = time.monotonic() + 15
+        while not any(a.origin == "alertmanager" for a in app.alerts):
+            assert time.monotonic() < deadline, "no alerts from Alertmanager"
+            await pilot.pause(0.2)
+        theirs = {(a.rule, a.subject, a.severity) for a in app.alerts
+                  if a.origin == "alertmanager"}
+        assert theirs == {("HighErrorRate", "shop_web", Severity.CRITICAL),
+                          ("DiskFilling", "worker-2:9100", Severity.WARNING)}
+        assert any(a.origin == "swarmtui" for a in app.alerts)  # merged, not replaced
+        table = app.screen.query_one("#alerts")
+        origins = {str(table.get_row_at(i)[4]) for i in range(table.row_count)}
+        assert origins == {"swarmtui", "alertmanager"}
+        severities = [a.severity for a in app.alerts]
+        assert severities == sorted(severities, reverse=True)
+
+
+def test_pushed_alerts_come_back_from_the_api_and_are_not_shown_twice(alertmanager):
+    now = datetime.now(UTC)
+    ours = [Alert("crash-loop", "shop_worker", Severity.CRITICAL, "8 tasks failed",
+                  "exit codes 1", first_seen=now - timedelta(minutes=1)),
+            Alert("HighErrorRate", "x", Severity.WARNING, "not ours", origin="alertmanager")]
+    assert push_alerts(alertmanager, ours, now) == 1  # only swarmtui's own are pushed
+    raw = json.loads(urllib.request.urlopen(f"{alertmanager}/api/v2/alerts").read())
+    pushed = [a for a in raw if a["labels"].get("source") == "swarmtui"]
+    assert pushed and pushed[0]["labels"]["alertname"] == "crash-loop"
+    assert pushed[0]["labels"]["severity"] == "critical"
+    assert not any(a.rule == "crash-loop" for a in fetch_alerts(alertmanager))
+
+
+def test_an_unreachable_alertmanager_is_one_line():
+    with pytest.raises(AlertmanagerError, match="cannot reach Alertmanager"):
+        fetch_alerts(f"http://127.0.0.1:{free_port()}")
