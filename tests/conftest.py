@@ -86,7 +86,9 @@ def lab():
 
     keep = os.environ.get("SWARMTUI_KEEP_LAB") == "1"  # for developers iterating: reuse it
     running = swarm_lab.status() if keep else None
-    info = running if running and swarm_lab.is_up(running) \
+    reusable = running and swarm_lab.is_up(running) and running.stack == "demo" \
+        and len(running.nodes) == 4
+    info = running if reusable \
         else swarm_lab.up(nodes=4, managers=1, stack="demo")
     try:
         yield info
