@@ -240,6 +240,11 @@ def load_settings(
     return replace(Settings(), **values, sources=tuple(sources))
 
 
+def ssh_configured(settings: Settings) -> bool:
+    """Whether the operator told us how to reach nodes (probes run only then)."""
+    return bool(settings.ssh_user or settings.ssh_key or settings.ssh_nodes)
+
+
 def ssh_settings(settings: Settings) -> Any:
     """The SSH options for reaching nodes, from the settings."""
     from swarmtui.actions.ssh import SSHSettings

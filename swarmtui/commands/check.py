@@ -28,6 +28,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="health check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--probes", action="store_true",
+                        help="also probe disk, memory and load on every node over SSH")
     parser.add_argument("--rules", metavar="FILE", type=Path,
                         help="alert rules file (default: ~/.config/swarmtui/rules.yaml)")
     add_source_options(parser)
@@ -40,6 +42,21 @@ def rules_from(path: Path | None) -> RuleEngine:
         default = config_dir() / "rules.yaml"
         path = default if default.exists() else None
     return RuleEngine(load_rules(path)) if path is not None else RuleEngine()
+
+
+def run_probes(state: object, engine: RuleEngine) -> list[Finding]:
+    from swarmtui.actions.ssh import SSHRunner
+    from swarmtui.alerts.probes import probe_findings
+    from swarmtui.config import load_settings, ssh_settings
+
+    runner = SSHRunner(ssh_settings(load_settings()))
+    try:
+        found, problems = probe_findings(state, runner, engine.rules)  # type: ignore[arg-type]
+    finally:
+        runner.close()
+    for problem in problems:
+        print(f"note: not probed: {problem}", file=sys.stderr)
+    return found
 
 
 def exit_code(findings: list[Finding]) -> int:
@@ -63,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
         findings = [engine.lost_quorum(exc.message)]
     else:
         where = f"{state.engine.name} ({len(state.nodes)} nodes, {len(state.services)} services)"
-        findings = engine.evaluate(state, state.fetched_at or now)
+        extra: list[Finding] = []
+        if args.probes:
+            extra = run_probes(state, engine)
+        findings = engine.evaluate(state, state.fetched_at or now, extra)
     findings.sort(key=lambda f: (-f.severity, f.rule, f.subject))
     code = exit_code(findings)
     counts = ", ".join(f"{sum(f.severity is s for f in findings)} {s.label}"

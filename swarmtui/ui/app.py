@@ -81,6 +81,7 @@ class SwarmApp(App[None]):
         self.rules = RuleEngine(rules) if rules is not None else RuleEngine()
         self.external_alerts: list[Alert] = []  # from Alertmanager, merged into the pane
         self.autopilot = autopilot
+        self.probe_findings: list[Finding] = []  # from SSH probes, refreshed on an interval
         self.alerts: list[Alert] = []
         self.events: deque[Mapping[str, Any]] = deque(maxlen=200)
         self.palette = DEFAULT_PALETTE
@@ -128,9 +129,46 @@ class SwarmApp(App[None]):
         self.push_screen(WallScreen() if self.wall else DashboardScreen())
         self.run_worker(self.watcher.run(), name="watcher", group="watcher", exclusive=True,
                         exit_on_error=False)
+        from swarmtui.config import ssh_configured
+
+        if ssh_configured(self.settings) and self.mode not in ("demo", "snapshot"):
+            self.run_worker(self.follow_probes(), name="probes", group="probes",
+                            exclusive=True, exit_on_error=False)
         if self.settings.alertmanager_url:
             self.run_worker(self.follow_alertmanager(), name="alertmanager",
                             group="alertmanager", exclusive=True, exit_on_error=False)
+
+    async def follow_probes(self) -> None:
+        """Disk, memory and load of every node over SSH, on the rules' interval."""
+        import asyncio
+
+        from swarmtui.actions.ssh import SSHRunner
+        from swarmtui.alerts.probes import probe_findings
+        from swarmtui.alerts.rules import PROBE_RULES
+        from swarmtui.config import ssh_settings
+
+        rules = self.rules.rules
+        if not any(rules[r].enabled for r in PROBE_RULES):
+            return
+        interval = min(rules[r].params["interval"] for r in PROBE_RULES if rules[r].enabled)
+        runner = SSHRunner(ssh_settings(self.settings))
+        said: list[str] = []
+        try:
+            while True:
+                if self.state is not None:
+                    found, problems = await asyncio.to_thread(
+                        probe_findings, self.state, runner, rules)
+                    if problems and problems != said:
+                        self.notify("not probed: " + "; ".join(problems)[:500],
+                                    title="SSH probes", severity="warning", timeout=10)
+                    said = problems
+                    if found != self.probe_findings:
+                        self.probe_findings = found
+                        self.evaluate_alerts()
+                        self.screen.post_message(ClusterChanged())
+                await asyncio.sleep(interval if self.state is not None else 2.0)
+        finally:
+            runner.close()
 
     async def follow_alertmanager(self) -> None:
         """Poll Alertmanager's active alerts (and push ours, if asked) on an interval."""
@@ -226,7 +264,7 @@ class SwarmApp(App[None]):
     def evaluate_alerts(self, extra: list[Finding] | None = None) -> None:
         """Rules over the latest state (a recording is judged at its capture time)."""
         state = self.state
-        extra = list(extra or [])
+        extra = list(extra or []) + self.probe_findings
         if self.status.kind == "no-leader":
             extra.append(self.rules.lost_quorum(self.status.message))
         if state is None and not extra:

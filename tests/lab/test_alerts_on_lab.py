@@ -67,3 +67,20 @@ async def test_the_console_raises_the_demo_stacks_alerts_sorted_by_severity(lab)
         severities = [a.severity for a in app.alerts]
         assert severities == sorted(severities, reverse=True)
         assert "critical" in str(app.screen.query_one("#status").render())
+
+
+def test_check_probes_disk_and_memory_over_ssh_against_the_thresholds(lab, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  disk-full: {percent: 1}\n  memory-high: {percent: 1}\n"
+                     "  load-high: {enabled: false}\n")
+    env = {"SWARMTUI_SSH_USER": "root", "SWARMTUI_SSH_KEY": lab.ssh_key,
+           "SWARMTUI_SSH_KNOWN_HOSTS": lab.known_hosts}
+    result = swarmtui("check", "--probes", "--rules", str(rules), "--host", lab.docker_host,
+                      env=env)
+    lines = result.stdout.splitlines()
+    for node in ("pop-os", "worker-1", "worker-2", "worker-3"):
+        assert any(line.startswith(f"WARNING disk-full: {node}: ") and "% full" in line
+                   for line in lines), result.stdout + result.stderr
+        assert any(line.startswith(f"WARNING memory-high: {node}: memory ") for line in lines)
+    plain = swarmtui("check", "--rules", str(rules), "--host", lab.docker_host, env=env)
+    assert "disk-full" not in plain.stdout  # probes only when asked for

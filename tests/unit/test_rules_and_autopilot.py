@@ -243,3 +243,25 @@ def test_restore_plan_creates_missing_updates_changed_and_masks_env(tmp_path):
     assert "TaskTemplate.ContainerSpec.Image: 'web:2' → 'web:1'" in items["web"].changes
     assert not any("old" in c or "new" in c for c in items["web"].changes)
     assert [i.name for i in restore_plan(backup, live, ["db"])] == ["db"]
+
+
+def test_probe_outputs_are_parsed_against_the_thresholds(incident):
+    from swarmtui.alerts.probes import disk_usage, memory_used_percent, node_findings
+    from swarmtui.alerts.rules import RULES
+
+    df = ("Filesystem      Size  Used Avail Use% Mounted on\n"
+          "/dev/sda1        50G   46G  4.0G  92% /\n"
+          "tmpfs           3.9G     0  3.9G   0% /dev/shm\n"
+          "/dev/sdb1       100G   10G   90G  10% /var/lib/docker\n")
+    free = ("               total        used        free      shared  buff/cache   available\n"
+            "Mem:           24000       22000         500         10        1500        1200\n"
+            "Swap:              0           0           0\n")
+    assert disk_usage(df) == [("/", 92), ("/var/lib/docker", 10)]
+    assert memory_used_percent(free) == pytest.approx(95.0)
+    node = state_from(incident).node_named("worker-1")
+    found = {f.rule: f for f in node_findings(
+        node, {"disk": df, "memory": free, "load": "0.1 99.0 0.1 1/100 1"}, RULES)}
+    assert found["disk-full"].summary == "worker-1: / is 92% full"
+    assert found["memory-high"].summary == "worker-1: memory 95% used"
+    assert "load-high" in found
+    assert node_findings(node, {"disk": df.replace("92%", "80%")}, RULES) == []
