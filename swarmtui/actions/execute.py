@@ -79,8 +79,9 @@ class Executor:
                  poll: float = 0.5, ssh: SSHRunner | None = None) -> None:
         self.source = source
         self.ssh = ssh
-        self.audit = audit or AuditLog()
-        self.undo_stack = undo or UndoStack()
+        self.audit = audit if audit is not None else AuditLog()
+        # `is not None`: an empty stack is falsy (it has a length) and must still be used
+        self.undo_stack = undo if undo is not None else UndoStack()
         self.verify_timeout = verify_timeout
         self.poll = poll
 

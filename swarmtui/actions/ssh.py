@@ -141,6 +141,8 @@ class SSHRunner:
 
         async def pump(name: str, stream: Any) -> None:
             async for line in stream:
+                if not line:  # the end of the stream, not an empty line ("\n")
+                    continue
                 if size[name] < MAX_OUTPUT:
                     kept[name].append(line)
                     size[name] += len(line)

@@ -335,6 +335,7 @@ class SwarmApp(App[None]):
                                       tuple(s.action for s in plan.steps), self.now(),
                                       remote=any(s.action in ("ssh.run", "node.probe")
                                                  for s in plan.steps))
+                self.screen.post_message(ClusterChanged(status_only=True))  # "1 job running"
                 if job.remote:  # its output streams into the jobs view
                     self.action_jobs(job.number)
                 self.run_worker(lambda: self._execute(plan, origin, confirmation, job),
@@ -436,6 +437,17 @@ class SwarmApp(App[None]):
                         "cluster in this mode", severity="warning")
             return True
         return False
+
+    @property
+    def mode_label(self) -> str:
+        """The mode as the status bar says it, with what runs by itself."""
+        extras = []
+        if self.autopilot is not None:
+            extras.append("autopilot" + (" (dry run)" if self.autopilot.policy.dry_run else ""))
+        running = len(self.jobs.running)
+        if running:
+            extras.append(f"{running} job{'s' if running > 1 else ''} running")
+        return " · ".join([self.mode, *extras])
 
     def now(self) -> datetime:
         """The wall clock; tests replace `clock` to make screens deterministic."""

@@ -128,7 +128,7 @@ class DashboardScreen(Screen[None]):
         app = self.swarm
         state = app.state
         palette = app.palette
-        self.query_one(StatusBar).show(state, app.status, app.mode, app.source.description,
+        self.query_one(StatusBar).show(state, app.status, app.mode_label, app.source.description,
                                        app.alerts, app.now())
         if status_only:
             return

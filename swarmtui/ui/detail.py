@@ -219,8 +219,8 @@ class DetailScreen(Screen[None]):
 
     def show_cluster(self) -> None:
         app = self.swarm
-        self.query_one(StatusBar).show(app.state, app.status, app.mode, app.source.description,
-                                       app.alerts, app.now())
+        self.query_one(StatusBar).show(app.state, app.status, app.mode_label,
+                                       app.source.description, app.alerts, app.now())
         state = app.state
         if state is None:
             return

@@ -36,7 +36,8 @@ def status_text(
         style = "yellow"
     text.append(f" ● {status.label}", style=style)
     text.append(f" · {mode}", style="bold cyan")
-    critical = [a for a in alerts if a.severity is Severity.CRITICAL and a.firing]
+    critical = [a for a in alerts if a.severity is Severity.CRITICAL and a.firing
+                and not a.acknowledged]  # an acknowledged alert has someone on it
     if critical:
         text.append(f" · ⚠ {len(critical)} critical: {critical[0].summary}",
                     style="bold reverse red")

@@ -270,3 +270,22 @@ def test_undo_survives_a_restart_and_stays_with_its_cluster(lab, tmp_path):
         assert len(UndoStack(path, cluster=again.undo_stack.cluster)) == 0
     finally:
         source.close()
+
+
+def test_restart_rollback_and_pause_are_verified(executor):
+    before = spec_of(executor, "swarmpit_agent")
+    restarted = run(executor, ("service.restart", {"service": "monitoring_grafana"}))
+    assert restarted.ok, restarted.summary
+    assert restarted.results[0].message.startswith("monitoring_grafana updated")
+    updated = run(executor, ("service.update_image", {"service": "swarmpit_agent",
+                                                      "image": "lab/busybox:1.36"}))
+    assert updated.ok, updated.summary
+    rolled = run(executor, ("service.rollback", {"service": "swarmpit_agent"}))
+    assert rolled.ok, rolled.summary
+    assert spec_of(executor, "swarmpit_agent")["TaskTemplate"]["ContainerSpec"]["Image"] == \
+        before["TaskTemplate"]["ContainerSpec"]["Image"]
+    paused = run(executor, ("node.pause", {"node": "worker-1"}))
+    assert paused.ok, paused.summary
+    assert executor.state().node_named("worker-1").availability == "pause"
+    assert run(executor, ("node.activate", {"node": "worker-1"})).ok
+    assert executor.state().node_named("worker-1").availability == "active"

@@ -35,16 +35,21 @@ def test_history_masks_secret_values_and_keeps_the_rest(tmp_path):
     assert masked_for_history("password=x") != "password=x"
 
 
-async def test_up_recalls_what_was_typed_before_even_after_a_restart(tmp_path):
+async def test_up_recalls_what_was_typed_before_even_after_a_restart(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # a history of its own
     for run in range(2):
         app = writable()
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.3)
             bar = app.screen.query_one(CommandBar)
             if run == 0:
-                await pilot.press("colon", *"restart nginx", "enter")
+                await pilot.press("colon")
+                assert bar.has_focus
+                await pilot.press(*"restart nginx", "enter")
                 await pilot.pause(0.1)
-                await pilot.press("colon", *"jobs", "enter")
+                await pilot.press("colon")
+                assert bar.has_focus
+                await pilot.press(*"jobs", "enter")
                 await pilot.pause(0.2)
                 assert isinstance(app.screen, JobsScreen)  # `jobs` is a console command
             else:
