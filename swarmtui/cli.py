@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=console.run)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from swarmtui.commands import backup, check, do, plan, snapshot, status
+    from swarmtui.commands import backup, check, do, plan, snapshot, status, watch
     from swarmtui.lab import cli as lab_cli
 
     status.add_parser(subparsers)
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_parser(subparsers)
     check.add_parser(subparsers)
     backup.add_parser(subparsers)
+    watch.add_parser(subparsers)
     lab_cli.add_parser(subparsers)
     return parser
 

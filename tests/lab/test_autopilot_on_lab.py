@@ -69,3 +69,18 @@ def test_autopilot_refuses_to_start_read_only(lab, tmp_path):
     refused = swarmtui("--readonly", "--autopilot", str(policy), "--host", lab.docker_host)
     assert refused.returncode == 2
     assert "the autopilot changes the cluster, and this console is read-only" in refused.stderr
+
+
+def test_headless_watch_prints_alerts_and_a_dry_run_autopilot_only_announces(lab, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("dry_run: true\nscope: {services: [shop_api]}\n"
+                      "remedies:\n  rollback-paused-update: {}\n")
+    client = docker_sdk.APIClient(base_url=lab.docker_host)
+    before = client.inspect_service("shop_api")["Spec"]
+    watched = swarmtui("watch", "--host", lab.docker_host, "--autopilot", str(policy),
+                       "--for", "6")
+    assert watched.returncode == 0, watched.stderr
+    assert "FIRING critical crash-loop: shop_worker:" in watched.stdout
+    assert "autopilot (dry run) would service.rollback shop_api — update-paused:" in \
+        watched.stdout
+    assert client.inspect_service("shop_api")["Spec"] == before  # a dry run changes nothing

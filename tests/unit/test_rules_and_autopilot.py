@@ -265,3 +265,19 @@ def test_probe_outputs_are_parsed_against_the_thresholds(incident):
     assert found["memory-high"].summary == "worker-1: memory 95% used"
     assert "load-high" in found
     assert node_findings(node, {"disk": df.replace("92%", "80%")}, RULES) == []
+
+
+def test_watch_prints_each_alert_once_and_refuses_an_autopilot_read_only(tmp_path):
+    from tests.conftest import INCIDENT, swarmtui
+
+    watched = swarmtui("watch", "--snapshot", str(INCIDENT), "--for", "1.5")
+    assert watched.returncode == 0, watched.stderr
+    firing = [line for line in watched.stdout.splitlines() if " FIRING " in line]
+    assert len(firing) == 6 and any("crash-loop: shop_worker" in line for line in firing)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("remedies:\n  rollback-paused-update: {}\n")
+    refused = swarmtui("watch", "--readonly", "--autopilot", str(policy), "--snapshot",
+                       str(INCIDENT))
+    assert refused.returncode == 2 and "refusing to start" in refused.stderr
+    recording = swarmtui("watch", "--autopilot", str(policy), "--snapshot", str(INCIDENT))
+    assert recording.returncode == 2 and "needs a live engine" in recording.stderr
