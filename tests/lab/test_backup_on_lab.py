@@ -69,3 +69,14 @@ def test_restore_names_a_bad_archive_and_an_unknown_service(lab, tmp_path):
     archive = made.stdout.strip()
     unknown = swarmtui("restore", "--host", lab.docker_host, "--service", "nope", archive)
     assert unknown.returncode == 1 and "not in the backup: nope" in unknown.stderr
+
+
+def test_join_tokens_are_kept_only_when_asked_for(lab, tmp_path):
+    made = swarmtui("backup", "--include-join-tokens", "--host", lab.docker_host,
+                    "--out", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    with tarfile.open(made.stdout.strip()) as tar:
+        swarm = json.load(tar.extractfile("swarm.json"))
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert swarm["JoinTokens"]["Worker"].startswith("SWMTKN-")
+    assert manifest["join_tokens"] is True and manifest["format"] == "swarmtui-backup/1"
