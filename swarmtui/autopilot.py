@@ -89,6 +89,9 @@ def load_policy(path: Path) -> Policy:
         if name not in REMEDIES:
             raise ConfigError(f"{path}: unknown remedy {name!r} (known: {', '.join(REMEDIES)})")
         remedy = replace(REMEDIES[name], enabled=True)
+        if settings is not None and not isinstance(settings, dict):
+            raise ConfigError(f"{path}: field 'remedies.{name}' must be a mapping such as "
+                              "{max_per_hour: 2} (or {} for the defaults)")
         for key, value in (settings or {}).items():
             where = f"{path}: field 'remedies.{name}.{key}'"
             if key == "enabled":
@@ -102,8 +105,8 @@ def load_policy(path: Path) -> Policy:
                                       f"not {value!r}")
                 remedy = replace(remedy, **{key: seconds})
             elif key == "max_per_hour":
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ConfigError(f"{where} must be a whole number of at least 1, "
+                if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
+                    raise ConfigError(f"{where} must be a whole number from 1 to 60, "
                                       f"not {value!r}")
                 remedy = replace(remedy, max_per_hour=value)
             else:

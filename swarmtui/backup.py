@@ -20,7 +20,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tarfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ from typing import Any
 import yaml
 
 from swarmtui import __version__
-from swarmtui.swarm.secrets import mask_env, mask_labels
+from swarmtui.swarm.secrets import mask_argv, mask_env, mask_labels
 
 FORMAT = "swarmtui-backup/1"
 
@@ -140,29 +142,84 @@ class Backup:
     services: dict[str, dict[str, Any]]  # name → the Engine's service object
 
 
+MAX_MEMBER = 64 * 1024 * 1024  # a service spec is kilobytes; refuse to inflate a bomb
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def read_backup(path: Path) -> Backup:
+    """The archive's manifest and services, each checked; a bad archive is one line."""
     try:
         with tarfile.open(path, "r:gz") as archive:
             def load(name: str) -> Any:
-                member = archive.extractfile(name)
+                try:
+                    info = archive.getmember(name)
+                except KeyError:
+                    raise BackupError(f"{path}: the archive lacks {name}") from None
+                if not info.isfile():
+                    raise BackupError(f"{path}: {name} is not a plain file")
+                if info.size > MAX_MEMBER:
+                    raise BackupError(f"{path}: {name} is {info.size} bytes: too large")
+                member = archive.extractfile(info)
                 if member is None:
-                    raise KeyError(name)
-                return json.loads(member.read())
+                    raise BackupError(f"{path}: the archive lacks {name}")
+                try:
+                    return json.loads(member.read(MAX_MEMBER + 1))
+                except (ValueError, RecursionError):
+                    raise BackupError(f"{path}: {name} is not valid JSON") from None
 
             manifest = load("manifest.json")
-            if manifest.get("format") != FORMAT:
-                raise BackupError(f"{path}: not a {FORMAT} archive "
-                                  f"(format {manifest.get('format')!r})")
-            services = {name: load(f"services/{name}.json") for name in manifest["services"]}
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                found = manifest.get("format") if isinstance(manifest, dict) else None
+                raise BackupError(f"{path}: not a {FORMAT} archive (format {found!r})")
+            names = manifest.get("services")
+            if not isinstance(names, list) or not all(
+                    isinstance(n, str) and SAFE_NAME.match(n) for n in names):
+                raise BackupError(f"{path}: manifest.json: 'services' must be a list of "
+                                  "service names")
+            services = {}
+            for name in names:
+                service = load(f"services/{name}.json")
+                spec = service.get("Spec") if isinstance(service, dict) else None
+                if not isinstance(spec, dict) or spec.get("Name") != name:
+                    raise BackupError(f"{path}: services/{name}.json is not the spec of "
+                                      f"a service named {name}")
+                services[name] = service
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
-    except (tarfile.TarError, OSError, EOFError):
+    except IsADirectoryError:
+        raise BackupError(f"{path}: is a directory, not an archive") from None
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
         raise BackupError(f"{path}: not a readable .tar.gz archive") from None
-    except KeyError as exc:
-        raise BackupError(f"{path}: the archive lacks {exc.args[0]}") from None
-    except (ValueError, TypeError):
-        raise BackupError(f"{path}: a member is not valid JSON") from None
     return Backup(path, manifest, services)
+
+
+def describe_spec(spec: dict[str, Any]) -> list[str]:
+    """What a re-created service would be, for the preview (environment values hidden)."""
+    template = spec.get("TaskTemplate") or {}
+    container = template.get("ContainerSpec") or {}
+    lines = [f"image: {container.get('Image', '?')}"]
+    mode = spec.get("Mode") or {}
+    if "Replicated" in mode:
+        lines.append(f"replicas: {(mode['Replicated'] or {}).get('Replicas', 1)}")
+    elif mode:
+        lines.append(f"mode: {next(iter(mode)).lower()}")
+    if container.get("Args") or container.get("Command"):
+        argv = [*(container.get("Command") or []), *(container.get("Args") or [])]
+        lines.append("command: " + " ".join(mask_argv([str(a) for a in argv])))
+    if container.get("Env"):
+        lines.append(f"environment: {len(container['Env'])} variables, "
+                     + ", ".join(str(e).partition("=")[0] for e in container["Env"]))
+    for mount in container.get("Mounts") or []:
+        lines.append(f"mount: {mount.get('Source', '')} → {mount.get('Target', '')} "
+                     f"({mount.get('Type', 'volume')})")
+    constraints = (template.get("Placement") or {}).get("Constraints")
+    if constraints:
+        lines.append("constraints: " + "; ".join(map(str, constraints)))
+    ports = (spec.get("EndpointSpec") or {}).get("Ports") or []
+    if ports:
+        lines.append("ports: " + ", ".join(f"{p.get('PublishedPort', '')}:{p.get('TargetPort')}"
+                                           for p in ports))
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +269,7 @@ def restore_plan(backup: Backup, live: dict[str, dict[str, Any]],
         spec = backup.services[name]["Spec"]
         current = live.get(name)
         if current is None:
-            items.append(RestoreItem(name, "create", spec))
+            items.append(RestoreItem(name, "create", spec, tuple(describe_spec(spec))))
             continue
         changes = spec_changes(current["Spec"], spec)
         items.append(RestoreItem(name, "update" if changes else "same", spec, tuple(changes)))

@@ -8,6 +8,7 @@ and field; nothing here raises anything but `ConfigError`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -36,7 +37,7 @@ NODE_SSH_FIELDS = {
     "port": (int, lambda v: 1 <= v <= 65535, "a port number"),
     "user": (str, None, "a user name"),
     "key": (str, None, "the path of a private key"),
-    "jump": (str, None, "a jump host as [user@]host[:port]"),
+    "jump": (str, lambda v: _valid_jump(v), "a jump host as [user@]host[:port]"),
 }
 
 
@@ -122,6 +123,7 @@ def config_file(env: Mapping[str, str] | None = None) -> Path:
 def _coerce(name: str, value: Any, where: str,
             table: Mapping[str, tuple[type, Any, str]] = FIELDS, label: str = "") -> Any:
     kind, check, valid = table[name]
+    original = value
     ok = True
     if kind is dict:
         return _node_overrides(value, where)
@@ -146,8 +148,17 @@ def _coerce(name: str, value: Any, where: str,
     if ok and check is not None:
         ok = check(value)
     if not ok:
-        raise ConfigError(f"{where}: field '{label or name}' must be {valid}, not {value!r}")
+        shown = "(hidden)" if name == "llm_api_key" else repr(original)
+        raise ConfigError(f"{where}: field '{label or name}' must be {valid}, not {shown}")
     return value
+
+
+JUMP = re.compile(r"^(?:[^@\s]+@)?(?P<host>[^@\s:]+)(?::(?P<port>\d{1,5}))?$")
+
+
+def _valid_jump(value: str) -> bool:
+    match = JUMP.match(value)
+    return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
 
 
 def _node_overrides(value: Any, where: str) -> dict[str, NodeSSH]:
@@ -155,6 +166,9 @@ def _node_overrides(value: Any, where: str) -> dict[str, NodeSSH]:
         raise ConfigError(f"{where}: field 'ssh.nodes' must be {FIELDS['ssh_nodes'][2]}")
     overrides: dict[str, NodeSSH] = {}
     for node, options in value.items():
+        if not isinstance(node, str) or not node.strip():
+            raise ConfigError(f"{where}: field 'ssh.nodes' must be keyed by node names, "
+                              f"not {node!r}")
         if not isinstance(options, dict):
             raise ConfigError(f"{where}: field 'ssh.nodes.{node}' must be a mapping of "
                               f"{', '.join(NODE_SSH_FIELDS)}")
@@ -181,6 +195,8 @@ def read_yaml(path: Path, *, nodes: bool = False) -> Any:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         return yaml.compose(text) if nodes else yaml.safe_load(text)
+    except (RecursionError, ValueError):  # absurd nesting, a 5000-digit number
+        raise ConfigError(f"{path}: too deeply nested or too large to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path} line {mark.line + 1}" if mark else str(path)

@@ -18,7 +18,7 @@ from typing import Any
 
 from swarmtui.actions.plan import Step
 from swarmtui.config import state_dir
-from swarmtui.swarm.secrets import MASK
+from swarmtui.swarm.secrets import MASK, mask_sentence
 
 
 def default_path() -> Path:
@@ -39,6 +39,8 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def record(self, **fields: Any) -> dict[str, Any]:
+        if isinstance(fields.get("sentence"), str):  # what was typed may hold a password
+            fields["sentence"] = mask_sentence(fields["sentence"])
         entry = {"time": datetime.now(UTC).isoformat(), "user": _user(), **fields}
         line = json.dumps(entry, sort_keys=True, default=str) + "\n"
         with self._lock:

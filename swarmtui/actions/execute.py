@@ -391,7 +391,8 @@ class Executor:
                 ok, message = False, str(exc)
             self.audit.record(source=origin, sentence=sentence, action=f"restore.{item.kind}",
                               target=item.name, confirmation=confirmation, ok=ok,
-                              result=message, changes=len(item.changes))
+                              result=message,
+                              changes=len(item.changes) if item.kind == "update" else None)
             done.append((item.name, ok, message))
             if progress:
                 progress(message)

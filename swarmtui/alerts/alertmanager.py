@@ -10,14 +10,18 @@ so they end by themselves if swarmtui stops.
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
 from swarmtui.alerts.model import Alert, Severity
 from swarmtui.swarm.parse import parse_time
+from swarmtui.swarm.secrets import mask_text
 
 ORIGIN = "alertmanager"
 SEVERITY = {"critical": Severity.CRITICAL, "page": Severity.CRITICAL, "error": Severity.CRITICAL,
@@ -30,25 +34,49 @@ class AlertmanagerError(Exception):
     """One line: why Alertmanager could not be read or written."""
 
 
+MAX_ANSWER = 32 * 1024 * 1024
+
+
+def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """`http://user:pw@host/…` → the URL without them and a Basic auth header."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    token = base64.b64encode(f"{urllib.parse.unquote(parts.username)}:"
+                             f"{urllib.parse.unquote(parts.password or '')}".encode()).decode()
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {
+        "Authorization": f"Basic {token}"}
+
+
 def _request(url: str, method: str = "GET", body: Any = None, timeout: float = 5.0) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json",
-                                              "Accept": "application/json"})
+    shown = mask_text(url)  # a password in the URL never reaches the screen
     try:
+        plain, auth = _split_credentials(url)
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(plain, data=data, method=method,
+                                         headers={"Content-Type": "application/json",
+                                                  "Accept": "application/json", **auth})
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            payload = response.read()
+            payload = response.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as exc:
-        raise AlertmanagerError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        raise AlertmanagerError(f"{shown}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise AlertmanagerError(f"{url}: cannot reach Alertmanager ({reason})") from None
+        raise AlertmanagerError(f"{shown}: cannot reach Alertmanager ({reason})") from None
+    except (http.client.HTTPException, ValueError) as exc:  # a broken answer or URL
+        raise AlertmanagerError(f"{shown}: {type(exc).__name__}: {exc}"[:300]) from None
+    if len(payload) > MAX_ANSWER:
+        raise AlertmanagerError(f"{shown}: the answer is larger than 32 MB")
     if not payload:
         return None
     try:
         return json.loads(payload)
-    except ValueError:
-        raise AlertmanagerError(f"{url}: the answer is not JSON") from None
+    except (ValueError, RecursionError):
+        raise AlertmanagerError(f"{shown}: the answer is not JSON") from None
 
 
 def to_alert(raw: Any) -> Alert | None:
@@ -72,7 +100,7 @@ def fetch_alerts(base_url: str) -> list[Alert]:
            "&inhibited=false&unprocessed=true")
     answer = _request(url)
     if not isinstance(answer, list):
-        raise AlertmanagerError(f"{url}: expected a list of alerts")
+        raise AlertmanagerError(f"{mask_text(url)}: expected a list of alerts")
     alerts = []
     for raw in answer:
         labels = raw.get("labels") if isinstance(raw, dict) else None

@@ -87,6 +87,7 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
     constraints: list[tuple[str, list[str], list[str]]] = []
     unsatisfied: list[str] = []
     remedies: list[Remedy] = []
+    ours = alert.origin == "swarmtui"  # another system's alert: evidence, no remedies
     if service is not None:
         tasks = state.tasks_of(service.id)
         failing = sorted((t for t in tasks if t.state in ("failed", "rejected", "pending")
@@ -108,17 +109,17 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
             if not ok:
                 unsatisfied.append(expression)
         remedies.append(Remedy("l", f"follow {service.name}'s logs", None))
-        update = service.update_status
+        update = service.update_status if ours else None
         if alert.rule == "update-paused" and update is not None and update.state == "paused":
             remedies.append(Remedy("b", f"roll {service.name} back to its previous spec",
                                    Step("service.rollback", {"service": service.name})))
-        if alert.rule == "crash-loop":
+        if alert.rule == "crash-loop" and ours:
             if image_changed_recently(service, now):
                 remedies.append(Remedy("b", "roll back: the image changed within the hour",
                                        Step("service.rollback", {"service": service.name})))
             remedies.append(Remedy("R", f"restart {service.name}",
                                    Step("service.restart", {"service": service.name})))
-        if alert.rule in ("service-degraded", "image-drift"):
+        if alert.rule in ("service-degraded", "image-drift") and ours:
             remedies.append(Remedy("R", f"restart {service.name}",
                                    Step("service.restart", {"service": service.name})))
     if node is not None:
@@ -126,10 +127,10 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
                               f"{node.availability} · {node.address}"))
         if node.labels:
             facts.append(("labels", ", ".join(f"{k}={v}" for k, v in sorted(node.labels.items()))))
-        if alert.rule == "node-down" and node.availability != "drain":
+        if alert.rule == "node-down" and ours and node.availability != "drain":
             remedies.append(Remedy("D", f"drain {node.name}: move its tasks elsewhere",
                                    Step("node.drain", {"node": node.name})))
-        if alert.rule in ("node-drained", "node-paused"):
+        if alert.rule in ("node-drained", "node-paused") and ours:
             remedies.append(Remedy("A", f"activate {node.name}",
                                    Step("node.activate", {"node": node.name})))
     return Diagnosis(alert, facts, failing, constraints, unsatisfied, remedies, service, node)

@@ -93,6 +93,10 @@ class AlertBook:
         """Hidden from the firing list until `until`; it still resolves by itself."""
         self._silenced[key] = until
 
+    def is_silenced(self, key: tuple[str, str, str], now: datetime) -> bool:
+        until = self._silenced.get(key)
+        return until is not None and until > now
+
     def silenced(self) -> list[Alert]:
         now = self._now
         return [a for k, a in self._firing.items()

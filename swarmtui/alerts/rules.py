@@ -13,6 +13,7 @@ is reported by file and field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -227,21 +228,29 @@ class RuleEngine:
 
 # -- configuration ----------------------------------------------------------
 
+MAX_SECONDS = 7 * 86400.0  # a week: longer grace periods and windows mean nothing here
+
+
 def _seconds(value: Any) -> float | None:
+    """`30`, `30s`, `5m`, `1h` → seconds; None for anything else (NaN and inf too)."""
+    seconds: float | None = None
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        seconds = float(value)
+    elif isinstance(value, str):
         text = value.strip()
         units = {"s": 1, "m": 60, "h": 3600}
         try:
             if text and text[-1] in units:
-                return float(text[:-1]) * units[text[-1]]
-            return float(text)
-        except ValueError:
+                seconds = float(text[:-1]) * units[text[-1]]
+            else:
+                seconds = float(text)
+        except (ValueError, OverflowError):
             return None
-    return None
+    if seconds is None or not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
+        return None
+    return seconds
 
 
 def load_rules(path: Path) -> dict[str, Rule]:
@@ -269,15 +278,16 @@ def load_rules(path: Path) -> dict[str, Rule]:
                     raise ConfigError(f"{where} must be true or false, not {value!r}")
                 rule = replace(rule, enabled=value)
             elif key == "severity":
-                if value not in SEVERITIES:
+                if not isinstance(value, str) or value not in SEVERITIES:
                     raise ConfigError(f"{where} must be one of {', '.join(SEVERITIES)}, "
                                       f"not {value!r}")
                 rule = replace(rule, severity=SEVERITIES[value])
             elif key == "grace" or key in ("window", "interval"):
                 seconds = _seconds(value)
-                if seconds is None or seconds < 0:
-                    raise ConfigError(f"{where} must be a duration such as 30, 30s or 5m, "
-                                      f"not {value!r}")
+                if seconds is None or (key != "grace" and seconds < 1):
+                    raise ConfigError(f"{where} must be a duration such as 30, 30s or 5m "
+                                      f"(at most a week{'' if key == 'grace' else ', at least 1s'})"
+                                      f", not {value!r}")
                 if key == "grace":
                     rule = replace(rule, grace=seconds)
                 elif key in params:
@@ -285,7 +295,8 @@ def load_rules(path: Path) -> dict[str, Rule]:
                 else:
                     raise ConfigError(f"{where}: rule {name} has no {key}")
             elif key in params:
-                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                if isinstance(value, bool) or not isinstance(value, int | float) \
+                        or not math.isfinite(value) or not 0 < value <= 1_000_000:
                     raise ConfigError(f"{where} must be a positive number, not {value!r}")
                 params[key] = float(value)
             else:

@@ -91,7 +91,8 @@ def run_restore(args: argparse.Namespace) -> int:
         source.close()
         return fail(str(exc))
     manifest = backup.manifest
-    print(f"backup of {manifest.get('cluster_id', '?')[:12]} taken {manifest.get('created')}")
+    print(clean(f"backup of {str(manifest.get('cluster_id') or '?')[:12]} taken "
+                f"{manifest.get('created')}"))
     for item in items:
         mark = {"create": "+", "update": "~", "same": "="}[item.kind]
         print(clean(f"{mark} {item.kind:6} {item.name}"))

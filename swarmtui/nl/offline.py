@@ -255,7 +255,11 @@ class OfflineTranslator:
 
     def _env_set(self, clause: Clause, state: ClusterState) -> Step:
         service = self._service(clause, state, "set variables on")
-        pairs = dict(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\S+)", clause.original))
+        found = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=('[^']*'|\"[^\"]*\"|\S+)",
+                           clause.original)
+        # a quoted value is one value, quotes removed: NAME='two words'
+        pairs = {name: value[1:-1] if len(value) >= 2 and value[0] == value[-1] in "'\""
+                 else value for name, value in found}
         if not pairs:
             raise AskBack("set which variable? e.g. `set LOG_LEVEL=debug on api`")
         return Step("service.update_env", {"service": service.name, "set": pairs})

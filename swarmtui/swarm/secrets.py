@@ -11,12 +11,17 @@ MASK = "••••••"
 SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|CREDENTIAL|AUTH|PRIVATE", re.I)
 # scheme://user:password@host — the password may itself hold '/', ':' or '@': it runs
 # to the last '@' before the end of the word.
-URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):"
-                             r"(?P<pw>\S+)@(?P<host>[^@\s]*)", re.I)
+# Each pattern starts only where a word starts and never gives back what a possessive
+# quantifier took: linear time on a 100 kB value (an unanchored `[\w.-]*password` is
+# quadratic, and one long environment value would freeze the console).
+URL_CREDENTIALS = re.compile(r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*+://)"
+                             r"(?P<user>[^:/@\s]*+):(?P<pw>\S+)@(?P<host>[^@\s]*+)", re.I)
 # password=…, token: …, --api-key=… inside free text (DSNs, JDBC URLs, command lines).
-KEY_VALUE = re.compile(r"(?P<key>[\w.-]*(?:password|passwd|pwd|pass|secret|token|api[_-]?key|"
-                       r"credential|auth)[\w.-]*)(?P<sep>\s*[=:]\s*)(?P<value>[^\s&;,'\"]+)",
-                       re.I)
+KEY_VALUE = re.compile(r"(?<![\w.-])(?P<key>[\w.-]++)(?P<sep>\s*+[=:]\s*+)"
+                       r"(?P<scheme>(?:bearer|basic|token)\s++)?"
+                       r"(?P<value>'[^']*+'|\"[^\"]*+\"|[^\s&;,'\"]++)", re.I)
+SECRET_KEY = re.compile(r"password|passwd|pwd|pass|secret|token|api[_-]?key|credential|auth",
+                        re.I)
 
 
 def is_secret_name(name: str) -> bool:
@@ -26,7 +31,30 @@ def is_secret_name(name: str) -> bool:
 def mask_text(text: str) -> str:
     """Credentials inside any text: URL passwords and `secret-name=value` pairs."""
     text = URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@{m['host']}", text)
-    return KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+    return KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{m['scheme'] or ''}{MASK}"
+                         if SECRET_KEY.search(m["key"]) else m[0], text)
+
+
+# What people type: `NAME='a b'`, `--password x`, `token abc`, `Bearer abc`, `login -p x`.
+QUOTED_VALUE = r"(?P<value>'[^']*+'|\"[^\"]*+\"|\S++)"
+ASSIGNMENT = re.compile(r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*+)=" + QUOTED_VALUE)
+SECRET_FLAG = re.compile(r"(?<!\S)(?P<flag>--?[\w-]*?(?:password|passwd|token|secret|"
+                         r"api[_-]?key|credential)[\w-]*+)(?P<sep>[ =]+)" + QUOTED_VALUE, re.I)
+SECRET_WORD = re.compile(r"(?<!\S)(?P<flag>password|passwd|token|secret|bearer)"
+                         r"(?P<sep>\s+)(?![=:•])" + QUOTED_VALUE, re.I)
+LOGIN_PASSWORD = re.compile(r"(?<!\S)(?P<flag>-p)(?P<sep>\s+|=)" + QUOTED_VALUE)
+
+
+def mask_sentence(text: str) -> str:
+    """A typed line fit for a file (history, audit): every secret-looking value masked."""
+    text = mask_text(text)
+    text = ASSIGNMENT.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"])
+                          else m[0], text)
+    for pattern in (SECRET_FLAG, SECRET_WORD):
+        text = pattern.sub(lambda m: f"{m['flag']}{m['sep']}{MASK}", text)
+    if "login" in text.lower():
+        text = LOGIN_PASSWORD.sub(lambda m: f"{m['flag']}{m['sep']}{MASK}", text)
+    return text
 
 
 def mask_value(name: str, value: str) -> str:

@@ -176,6 +176,7 @@ class SwarmApp(App[None]):
 
         from swarmtui.alerts.alertmanager import AlertmanagerError, fetch_alerts, push_alerts
         from swarmtui.alerts.model import Severity
+        from swarmtui.swarm.secrets import mask_text
 
         url = str(self.settings.alertmanager_url)
         while True:
@@ -185,9 +186,11 @@ class SwarmApp(App[None]):
                     ours = [a for a in self.alerts if a.origin == "swarmtui"]
                     await asyncio.to_thread(push_alerts, url, ours, self.now(),
                                             self.settings.alertmanager_interval * 4)
-            except AlertmanagerError as exc:
-                theirs = [Alert("alertmanager-unreachable", url, Severity.WARNING, str(exc),
-                                origin="alertmanager", first_seen=self.now())]
+            except Exception as exc:  # whatever the answer, the polling goes on
+                message = str(exc) if isinstance(exc, AlertmanagerError) \
+                    else f"{mask_text(url)}: {type(exc).__name__}"
+                theirs = [Alert("alertmanager-unreachable", mask_text(url), Severity.WARNING,
+                                message, origin="alertmanager", first_seen=self.now())]
             if theirs != self.external_alerts:
                 self.external_alerts = theirs
                 self.evaluate_alerts()
@@ -274,8 +277,8 @@ class SwarmApp(App[None]):
             else self.now()
         findings = self.rules.evaluate(state, now, extra) if state is not None else extra
         own = self.alert_book.update(findings, now)
-        self.alerts = sorted(own + self.external_alerts,
-                             key=lambda a: (-a.severity, a.first_seen or now))
+        theirs = [a for a in self.external_alerts if not self.alert_book.is_silenced(a.key, now)]
+        self.alerts = sorted(own + theirs, key=lambda a: (-a.severity, a.first_seen or now))
 
     def on_status_changed(self, message: StatusChanged) -> None:
         before = self.status.kind

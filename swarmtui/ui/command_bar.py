@@ -9,7 +9,6 @@ of the sentence so far — before anything is previewed.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -18,7 +17,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input
 
 from swarmtui.config import state_dir
-from swarmtui.swarm.secrets import MASK, is_secret_name, mask_text
+from swarmtui.swarm.secrets import mask_sentence
 
 if TYPE_CHECKING:
     from swarmtui.swarm.model import ClusterState
@@ -26,15 +25,12 @@ if TYPE_CHECKING:
     from swarmtui.ui.keyed_table import KeyedTable
 
 HISTORY_KEEP = 500
-ASSIGNMENT = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\S+)")
 IDLE_PLACEHOLDER = "/ filter   : command   ? help"
 
 
 def masked_for_history(text: str) -> str:
     """What may be written to disk: secret-looking values replaced by the mask."""
-    text = mask_text(text)
-    return ASSIGNMENT.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"])
-                          else m[0], text)
+    return mask_sentence(text)
 
 
 class History:

@@ -23,6 +23,7 @@ from swarmtui.ui.rows import (
     NODE_COLUMNS,
     SERVICE_COLUMNS,
     TASK_COLUMNS,
+    alert_key,
     alert_rows,
     node_rows,
     service_rows,
@@ -199,8 +200,9 @@ class DashboardScreen(Screen[None]):
         elif table_id == "alerts":
             from swarmtui.ui.diagnosis import DiagnosisScreen
 
-            origin, rule, subject = [*str(key).split("|", 2), "", ""][:3]
-            self.app.push_screen(DiagnosisScreen((origin, rule, subject)))
+            alert = alert_key(str(key))
+            if alert is not None:
+                self.app.push_screen(DiagnosisScreen(alert))
 
     def open_detail(self, kind: str, key: str) -> None:
         from swarmtui.ui.detail import NodeDetailScreen, ServiceDetailScreen

@@ -208,6 +208,11 @@ class DiagnosisScreen(Screen[None]):
         if self.swarm.alert_book.acknowledge(self.key):
             self.swarm.evaluate_alerts()
             self.notify("acknowledged", timeout=2)
+        elif self.key[0] != "swarmtui":
+            self.notify(f"this alert comes from {self.key[0]}: acknowledge it there, or "
+                        "silence it here with S", severity="warning", timeout=5)
+        else:
+            self.notify("this alert is no longer firing", timeout=3)
         self.show()
 
     def action_silence(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,7 +134,12 @@ def service_row(service: Service, palette: Palette = DEFAULT_PALETTE) -> Row:
 def clock_time(when: datetime | None) -> str:
     """A local wall-clock time: unlike "53s ago" it does not change while nothing happens,
     so an idle screen stays idle (no redraw every refresh)."""
-    return when.astimezone().strftime("%H:%M:%S") if when else ""
+    if when is None:
+        return ""
+    try:
+        return when.astimezone().strftime("%H:%M:%S")
+    except (OverflowError, ValueError, OSError):  # year 9999 from someone else's data
+        return "?"
 
 
 TASK_STATE_VARIABLES = {
@@ -198,11 +204,24 @@ SEVERITY_VARIABLES = {3: "health-failing", 2: "health-degraded", 1: "health-upda
 duration_label = format_duration
 
 
+def alert_row_key(alert: Alert) -> str:
+    """A row key that any rule or subject text (`|` included) cannot make ambiguous."""
+    return json.dumps(list(alert.key))
+
+
+def alert_key(row_key: str) -> tuple[str, str, str] | None:
+    try:
+        origin, rule, subject = json.loads(row_key)
+    except (ValueError, TypeError):
+        return None
+    return str(origin), str(rule), str(subject)
+
+
 def alert_rows(alerts: Sequence[Alert], palette: Palette = DEFAULT_PALETTE) -> list[Row]:
     rows = []
     for alert in alerts:
         style = palette[SEVERITY_VARIABLES[int(alert.severity)]]
-        rows.append(("|".join(alert.key), cells(
+        rows.append((alert_row_key(alert), cells(
             cell(alert.severity.label + (" ✓" if alert.acknowledged else ""),
                  f"bold {style}" if alert.severity >= 3 and not alert.acknowledged else style),
             alert.subject,

@@ -104,3 +104,79 @@ def test_pushed_alerts_come_back_from_the_api_and_are_not_shown_twice(alertmanag
 def test_an_unreachable_alertmanager_is_one_line():
     with pytest.raises(AlertmanagerError, match="cannot reach Alertmanager"):
         fetch_alerts(f"http://127.0.0.1:{free_port()}")
+
+
+def serve(payload: bytes, status: bytes = b"200 OK"):
+    """A one-trick HTTP server on loopback answering every request with `payload`."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def loop() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json"
+                                   b"\r\nContent-Length: " + str(len(payload)).encode()
+                                   + b"\r\nConnection: close\r\n\r\n" + payload)
+
+    threading.Thread(target=loop, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("payload", [
+    b"[" * 100000,  # nesting beyond the parser
+    b'{"not": "a list"}',
+    b"<html>",
+])
+def test_a_broken_answer_is_one_line_and_never_stops_the_console(payload):
+    server, url = serve(payload)
+    try:
+        with pytest.raises(AlertmanagerError):
+            fetch_alerts(url)
+    finally:
+        server.close()
+
+
+async def test_an_alert_from_the_far_future_or_with_a_bar_in_its_name_is_shown_and_opened():
+    from swarmtui.ui.diagnosis import DiagnosisScreen
+    from swarmtui.ui.keyed_table import KeyedTable
+
+    far = json.dumps([{"labels": {"alertname": "odd|name", "service": "a|b"},
+                       "annotations": {"summary": "from the future"},
+                       "startsAt": "9999-12-31T23:59:59-12:00"}]).encode()
+    server, url = serve(far)
+    app = demo_app(alertmanager_url=f"http://admin:s3cret@{url.removeprefix('http://')}",
+                   alertmanager_interval=1.0)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            deadline = time.monotonic() + 10
+            while not any(a.origin == "alertmanager" for a in app.alerts):
+                assert time.monotonic() < deadline
+                await pilot.pause(0.2)
+            table = app.screen.query_one("#alerts", KeyedTable)
+            table.focus()
+            table.select_key(json.dumps(["alertmanager", "odd|name", "a|b"]))
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, DiagnosisScreen)
+            assert app.screen.diagnosis().remedies == []  # not ours: evidence only
+            await pilot.press("S")
+            await pilot.pause(0.2)
+            assert not any(a.origin == "alertmanager" for a in app.alerts)  # silenced
+    finally:
+        server.close()
+
+
+def test_a_password_in_the_url_is_sent_as_basic_auth_and_never_shown(alertmanager):
+    port = alertmanager.rsplit(":", 1)[1]
+    assert isinstance(fetch_alerts(f"http://admin:s3cret@127.0.0.1:{port}"), list)
+    with pytest.raises(AlertmanagerError) as error:
+        fetch_alerts(f"http://admin:s3cret@127.0.0.1:{free_port()}")
+    assert "s3cret" not in str(error.value)

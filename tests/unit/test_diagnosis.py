@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.console import Console
 
 from swarmtui.alerts.diagnose import check_constraint, diagnose
@@ -49,7 +51,7 @@ def test_constraints_are_checked_against_node_facts(incident):
 def open_alert(app, rule: str, subject: str):
     table = app.screen.query_one("#alerts", KeyedTable)
     table.focus()
-    table.select_key(f"swarmtui|{rule}|{subject}")
+    table.select_key(json.dumps(["swarmtui", rule, subject]))
 
 
 async def test_enter_on_an_alert_diagnoses_it_and_b_proposes_the_rollback():

@@ -128,6 +128,15 @@ def test_alerts_fire_last_and_resolve_by_themselves():
                                                    "be a duration"),
     ("rules:\n  node-down: {severity: loud}", "must be one of info, warning, critical"),
     ("rules:\n  node-down: {colour: red}", "field 'rules.node-down.colour' is unknown"),
+    ("rules:\n  crash-loop: {severity: [critical]}", "must be one of info, warning"),
+    ("rules:\n  crash-loop: {window: .inf}", "'rules.crash-loop.window' must be a duration"),
+    ("rules:\n  crash-loop: {window: 1e300}", "'rules.crash-loop.window' must be a duration"),
+    ("rules:\n  crash-loop: {window: nanm}", "'rules.crash-loop.window' must be a duration"),
+    ("rules:\n  crash-loop: {failures: .nan}", "'rules.crash-loop.failures' must be a positive"),
+    ("rules:\n  service-degraded: {grace: .nan}", "'rules.service-degraded.grace' must be"),
+    ("rules:\n  disk-full: {interval: 0}", "'rules.disk-full.interval' must be a duration"),
+    ("[" * 100000, "too deeply nested or too large"),
+    ("rules:\n  crash-loop: {failures: " + "9" * 5000 + "}", "too deeply nested or too large"),
 ])
 def test_a_bad_rules_file_is_named_by_file_and_field(tmp_path, text, message):
     path = tmp_path / "rules.yaml"
@@ -217,7 +226,10 @@ def test_autopilot_waits_before_draining_a_down_node(tmp_path):
     ("dry_run: true", "expected `remedies:`"),
     ("remedies:\n  reboot-everything: {}", "unknown remedy 'reboot-everything'"),
     ("remedies:\n  drain-down-node: {after: later}", "'remedies.drain-down-node.after' must"),
-    ("remedies:\n  drain-down-node: {max_per_hour: 0}", "must be a whole number of at least 1"),
+    ("remedies:\n  drain-down-node: {max_per_hour: 0}", "must be a whole number from 1 to 60"),
+    ("remedies:\n  rollback-paused-update: 5", "'remedies.rollback-paused-update' must be a"),
+    ("remedies:\n  drain-down-node: {after: .nan}", "'remedies.drain-down-node.after' must"),
+    ("remedies:\n  drain-down-node: {cooldown: nan}", "'remedies.drain-down-node.cooldown'"),
     ("scope: {services: web}\nremedies:\n  drain-down-node: {}", "'scope.services' must be"),
 ])
 def test_a_bad_policy_is_named_by_file_and_field(tmp_path, text, message):
@@ -281,3 +293,90 @@ def test_watch_prints_each_alert_once_and_refuses_an_autopilot_read_only(tmp_pat
     assert refused.returncode == 2 and "refusing to start" in refused.stderr
     recording = swarmtui("watch", "--autopilot", str(policy), "--snapshot", str(INCIDENT))
     assert recording.returncode == 2 and "needs a live engine" in recording.stderr
+
+
+def hostile_archive(path, members: dict[str, bytes], links: dict[str, str] | None = None):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            tar.addfile(info)
+    return path
+
+
+@pytest.mark.parametrize(("members", "links", "message"), [
+    ({"manifest.json": b"[1, 2]"}, None, "not a swarmtui-backup/1 archive"),
+    ({"manifest.json": b"[" * 100000}, None, "manifest.json is not valid JSON"),
+    ({}, {"manifest.json": "manifest.json"}, "manifest.json is not a plain file"),
+    ({"manifest.json": b'{"format": "swarmtui-backup/1", "services": 5}'}, None,
+     "'services' must be a list of service names"),
+    ({"manifest.json": b'{"format": "swarmtui-backup/1", "services": ["../../x"]}'}, None,
+     "'services' must be a list of service names"),
+    ({"manifest.json": b'{"format": "swarmtui-backup/1", "services": ["web"]}',
+      "services/web.json": b'{"Spec": {"Name": "database"}}'}, None,
+     "services/web.json is not the spec of a service named web"),
+    ({"manifest.json": b'{"format": "swarmtui-backup/1", "services": ["web"]}',
+      "services/web.json": b"[1]"}, None, "is not the spec of a service named web"),
+])
+def test_a_hostile_backup_archive_is_one_line(tmp_path, members, links, message):
+    from swarmtui.backup import BackupError, read_backup
+
+    path = hostile_archive(tmp_path / "b.tar.gz", members, links)
+    with pytest.raises(BackupError) as error:
+        read_backup(path)
+    assert message in str(error.value)
+
+
+def test_a_decompression_bomb_is_refused_by_its_declared_size(tmp_path, monkeypatch):
+    import swarmtui.backup as backup
+
+    monkeypatch.setattr(backup, "MAX_MEMBER", 1000)
+    path = hostile_archive(tmp_path / "b.tar.gz", {"manifest.json": b" " * 5000})
+    with pytest.raises(backup.BackupError, match="too large"):
+        backup.read_backup(path)
+
+
+def test_secrets_typed_in_sentences_never_reach_history_or_audit(tmp_path):
+    from swarmtui.actions.audit import AuditLog
+    from swarmtui.swarm.secrets import mask_sentence, mask_text
+
+    typed = ["--password hunter2", "docker login -p hunter2", "token hunter2",
+             "Authorization: Bearer hunter2", "DB_PASSWORD='hunter2 two' on web",
+             "password = 'hunter2 two'", "set DB_PASSWORD=hunter2 on shop_api"]
+    for text in typed:
+        assert "hunter2" not in mask_sentence(text), text
+    assert mask_sentence("set LOG_LEVEL=debug on web") == "set LOG_LEVEL=debug on web"
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    audit.record(sentence="set DB_PASSWORD=hunter2 on shop_api", action="service.update_env")
+    assert "hunter2" not in (tmp_path / "audit.jsonl").read_text()
+    long_value = "y" * 200_000  # linear time: a long environment value must not hang
+    assert mask_text(long_value) == long_value
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("ssh:\n  nodes:\n    ~: {port: 22}", "must be keyed by node names"),
+    ("ssh:\n  nodes:\n    w1: {jump: 'u@h:notaport'}", "'ssh.nodes.w1.jump' must be a jump host"),
+    ("ssh:\n  nodes:\n    w1: {jump: 'h:99999'}", "'ssh.nodes.w1.jump' must be a jump host"),
+    ("ssh:\n  nodes:\n    w1: [1]", "'ssh.nodes.w1' must be a mapping"),
+    ("ssh:\n  port: 1e20", "not '1e20'"),
+    ("llm:\n  api_key: [sk-ant-secret]", "not (hidden)"),
+    ("alertmanager:\n  url: ftp://x", "'alertmanager_url' must be a URL"),
+])
+def test_bad_ssh_and_alertmanager_settings_are_named_without_their_secrets(tmp_path, text,
+                                                                           message):
+    from swarmtui.config import load_settings
+
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_settings(env={"SWARMTUI_CONFIG": str(path)})
+    assert message in str(error.value) and str(path) in str(error.value)
+    assert "sk-ant-secret" not in str(error.value)
