@@ -9,6 +9,7 @@ left out — node-down already speaks for it — and the reason is returned.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from swarmtui.alerts.model import Finding
@@ -88,11 +89,7 @@ def probe_findings(state: ClusterState, runner: Any, rules: Mapping[str, Rule]
 
     wanted = [name for rule, name in (("disk-full", "disk"), ("memory-high", "memory"),
                                       ("load-high", "load")) if rules[rule].enabled]
-    findings: list[Finding] = []
-    problems: list[str] = []
-    for node in state.nodes:
-        if node.is_down:
-            continue
+    def one(node: Node) -> tuple[list[Finding], str | None]:
         outputs: dict[str, str] = {}
         try:
             for probe in wanted:
@@ -100,7 +97,17 @@ def probe_findings(state: ClusterState, runner: Any, rules: Mapping[str, Rule]
                 if result.exit_status == 0:
                     outputs[probe] = result.stdout
         except SSHError as exc:
-            problems.append(str(exc))
-            continue
-        findings += node_findings(node, outputs, rules)
+            return [], str(exc)
+        return node_findings(node, outputs, rules), None
+
+    nodes = [n for n in state.nodes if not n.is_down]
+    width = max(1, min(len(nodes), getattr(getattr(runner, "settings", None), "concurrency", 4)))
+    findings: list[Finding] = []
+    problems: list[str] = []
+    # the runner's own limit bounds the SSH sessions; these threads only wait on it
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="probe") as pool:
+        for found, problem in pool.map(one, nodes):
+            findings += found
+            if problem:
+                problems.append(problem)
     return findings, problems

@@ -380,3 +380,24 @@ def test_bad_ssh_and_alertmanager_settings_are_named_without_their_secrets(tmp_p
         load_settings(env={"SWARMTUI_CONFIG": str(path)})
     assert message in str(error.value) and str(path) in str(error.value)
     assert "sk-ant-secret" not in str(error.value)
+
+
+def test_probes_run_per_node_and_an_unreachable_node_is_reported_not_raised(incident):
+    """The aggregation around the SSH runner (the runner itself is tested on the lab)."""
+    from swarmtui.actions.ssh import SSHError, SSHResult
+    from swarmtui.alerts.probes import probe_findings
+    from swarmtui.alerts.rules import RULES
+
+    outputs = {"disk": "Filesystem Size Used Avail Use% Mounted\n/dev/sda 1G 1G 0 95% /\n",
+               "memory": "", "load": "9 9 9 1/1 1"}
+
+    class Nodes:
+        def probe(self, node, probe):
+            if node.name == "worker-2":
+                raise SSHError("worker-2 (10.77.0.13): cannot connect: refused")
+            return SSHResult(node.name, probe, 0, outputs[probe], "")
+
+    found, problems = probe_findings(state_from(incident), Nodes(), RULES)
+    assert sorted({f.subject for f in found if f.rule == "disk-full"}) == \
+        ["pop-os", "worker-1", "worker-3"]
+    assert problems == ["worker-2 (10.77.0.13): cannot connect: refused"]
