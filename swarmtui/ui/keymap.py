@@ -12,12 +12,14 @@ file and line. Bundled keymaps ship in the wheel; users add their own in
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from textual.binding import Binding
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 
 from swarmtui.config import ConfigError, config_dir, read_yaml
 from swarmtui.ui.themes import bundled_dir, data_files
@@ -63,6 +65,28 @@ def available_keymaps() -> list[Path]:
     return data_files("keymaps")
 
 
+MODIFIERS = ("ctrl+", "shift+", "alt+", "super+", "meta+", "hyper+")
+NAMED_KEYS = frozenset(k.value for k in Keys) | frozenset(KEY_NAME_REPLACEMENTS.values()) \
+    | {"enter", "tab", "space", "backspace", "delete", "insert"}
+RESERVED = {"ctrl+p": "it opens the command palette", "ctrl+c": "it copies / interrupts"}
+
+
+def valid_key(key: str) -> bool:
+    """A key Textual can deliver: a character, a named key, with modifiers or not."""
+    base = key
+    while base.startswith(MODIFIERS):
+        base = base.split("+", 1)[1]
+    if len(base) == 1 and base.isprintable():
+        return True
+    if key in NAMED_KEYS or base in NAMED_KEYS or base.lower() in NAMED_KEYS:
+        return True
+    try:  # Textual names punctuation by its Unicode name: question_mark, colon, …
+        unicodedata.lookup(base.replace("_", " "))
+    except KeyError:
+        return False
+    return True
+
+
 def _split(keys: str) -> list[str]:
     return [k.strip() for k in keys.split(",") if k.strip()]
 
@@ -79,6 +103,9 @@ def load_keymap(path: Path, registry: Mapping[str, BindingInfo]) -> dict[str, st
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
         binding_id = str(key_node.value)
+        if binding_id in lines:
+            raise ConfigError(f"{path} line {line}: '{binding_id}' is mapped twice "
+                              f"(also line {lines[binding_id]})")
         if binding_id not in registry:
             raise ConfigError(
                 f"{path} line {line}: unknown binding id '{binding_id}' "
@@ -86,6 +113,13 @@ def load_keymap(path: Path, registry: Mapping[str, BindingInfo]) -> dict[str, st
             )
         if not isinstance(value_node, yaml.ScalarNode) or not _split(str(value_node.value)):
             raise ConfigError(f"{path} line {line}: '{binding_id}' needs a key, e.g. 'ctrl+x'")
+        for key in _split(str(value_node.value)):
+            if key in RESERVED:
+                raise ConfigError(f"{path} line {line}: '{key}' cannot be bound to "
+                                  f"'{binding_id}': {RESERVED[key]}")
+            if not valid_key(key):
+                raise ConfigError(f"{path} line {line}: '{key}' is not a key name (try 'x', "
+                                  "'X', 'ctrl+x', 'f5', 'pagedown', 'question_mark')")
         keymap[binding_id] = ",".join(_split(str(value_node.value)))
         lines[binding_id] = line
     _check_clashes(path, keymap, lines, registry)

@@ -364,3 +364,19 @@ async def test_the_console_shows_malformed_data_instead_of_hanging(tmp_path, inc
         await pilot.pause(0.5)
         status = str(app.screen.query_one("#status").render())
         assert "malformed cluster data: services[3]: not an object" in status
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("logs: ctrl+bogus\n", "line 1: 'ctrl+bogus' is not a key name"),
+    ("quit: q\nlogs: L\nquit: x\n", "line 3: 'quit' is mapped twice (also line 1)"),
+    ("help: ctrl+p\n", "line 1: 'ctrl+p' cannot be bound to 'help': it opens the command"),
+])
+def test_keymap_key_names_repeats_and_reserved_keys_are_named(tmp_path, text, message):
+    from swarmtui.ui.help import binding_registry_for_app
+    from swarmtui.ui.keymap import load_keymap
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_keymap(path, binding_registry_for_app())
+    assert str(error.value) == f"{path} {message}" or message in str(error.value)
