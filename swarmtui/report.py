@@ -86,6 +86,7 @@ HEALTH_STYLE = {
     Health.OK: "green",
     Health.COMPLETED: "dim green",
     Health.UPDATING: "cyan",
+    Health.UNKNOWN: "magenta",
     Health.DEGRADED: "yellow",
     Health.PENDING: "yellow",
     Health.UPDATE_PAUSED: "bold yellow",

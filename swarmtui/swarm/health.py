@@ -52,6 +52,8 @@ def classify(
     by_update = _update_health(update)
     if by_update is not None:
         return by_update
+    if mode is ServiceMode.UNKNOWN:
+        return Health.UNKNOWN, "a service mode swarmtui does not know; see the detail view"
     failures = recent_failures(tasks, now)
     short = counts.running < counts.desired
     if mode.is_job:

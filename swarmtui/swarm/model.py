@@ -40,6 +40,7 @@ class Health(StrEnum):
     PENDING = "pending"
     DEGRADED = "degraded"
     UPDATING = "updating"
+    UNKNOWN = "unknown"  # a mode this version does not know: counts can't be trusted
     COMPLETED = "completed"
     OK = "ok"
 

@@ -83,6 +83,7 @@ HEALTH_VARIABLES = {
     Health.OK: "health-ok",
     Health.COMPLETED: "health-completed",
     Health.UPDATING: "health-updating",
+    Health.UNKNOWN: "health-pending",
     Health.DEGRADED: "health-degraded",
     Health.PENDING: "health-pending",
     Health.UPDATE_PAUSED: "health-paused",

@@ -124,6 +124,7 @@ def test_c06_jobs(without_status):
     assert prune.health is Health.COMPLETED
     future = state.service_named("future")
     assert future.mode is ServiceMode.UNKNOWN and future.mode_label == "SomethingNew"
+    assert future.health is Health.UNKNOWN  # never "ok" for something we cannot count
 
 
 def test_c07_missing_or_partial_update_status():
