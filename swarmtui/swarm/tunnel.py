@@ -38,9 +38,15 @@ class SSHTarget:
         parts = urlsplit(url)
         if parts.scheme != "ssh" or not parts.hostname:
             raise SourceError(f"not an ssh:// address: {url}", "error")
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if port is not None and not 1 <= port <= 65535:
+            raise SourceError(f"{url}: the port must be a number from 1 to 65535", "error")
         return cls(
             host=parts.hostname,
-            port=parts.port,
+            port=port,
             username=unquote(parts.username) if parts.username else None,
             remote_socket=parts.path or DEFAULT_REMOTE_SOCKET,
         )

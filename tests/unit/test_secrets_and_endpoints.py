@@ -110,3 +110,13 @@ def test_command_lines_and_labels_are_masked():
         == ["--db", f"postgres://u:{MASK}@db/x", f"--password={MASK}", "--token", MASK, "-v"]
     assert mask_labels({"db.url": "postgres://u:pw@db/x", "api.token": "t", "team": "a"}) == \
         {"db.url": f"postgres://u:{MASK}@db/x", "api.token": MASK, "team": "a"}
+
+
+@pytest.mark.parametrize("url", ["ssh://h:0", "ssh://h:99999", "ssh://ops@h:port"])
+def test_an_ssh_address_with_an_impossible_port_is_one_line(url):
+    from swarmtui.swarm.source import SourceError
+    from swarmtui.swarm.tunnel import SSHTarget
+
+    with pytest.raises(SourceError, match="the port must be a number from 1 to 65535"):
+        SSHTarget.parse(url)
+    assert SSHTarget.parse("ssh://ops@h:2222/run/docker.sock").port == 2222
