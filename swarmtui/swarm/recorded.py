@@ -137,7 +137,18 @@ class RecordedSource:
         return ReplayedEvents(list(self.data.get("events") or []), since)
 
     def recorded_logs(self, service_name: str) -> list[Mapping[str, Any]]:
-        return list((self.data.get("logs") or {}).get(service_name) or [])
+        """The recorded lines of one service; a malformed section is said, not hidden."""
+        logs = self.data.get("logs") or {}
+        if not isinstance(logs, Mapping):
+            raise SourceError(f"{self.path}: 'logs' is not an object", "bad-snapshot")
+        entries = logs.get(service_name) or []
+        if not isinstance(entries, list):
+            raise SourceError(f"{self.path}: logs.{service_name} is not a list", "bad-snapshot")
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise SourceError(f"{self.path}: logs.{service_name}[{index}] is not an object",
+                                  "bad-snapshot")
+        return list(entries)
 
     def open_logs(self, request: LogRequest) -> ReplayedLogs:
         service = next((s for s in self.data["services"] if s.get("ID") == request.service_id), {})

@@ -120,3 +120,20 @@ def test_an_ssh_address_with_an_impossible_port_is_one_line(url):
     with pytest.raises(SourceError, match="the port must be a number from 1 to 65535"):
         SSHTarget.parse(url)
     assert SSHTarget.parse("ssh://ops@h:2222/run/docker.sock").port == 2222
+
+
+@pytest.mark.parametrize(("logs", "message"), [
+    ([1, 2], "'logs' is not an object"),
+    ({"shop_web": "oops"}, "logs.shop_web is not a list"),
+    ({"shop_web": ["line"]}, "logs.shop_web[0] is not an object"),
+])
+def test_a_malformed_logs_section_of_a_recording_is_said(tmp_path, incident_raw, logs, message):
+    import json as json_module
+
+    from swarmtui.swarm.recorded import RecordedSource
+    from swarmtui.swarm.source import SourceError
+
+    path = tmp_path / "rec.json"
+    path.write_text(json_module.dumps({**incident_raw, "logs": logs}))
+    with pytest.raises(SourceError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        RecordedSource(path).recorded_logs("shop_web")
