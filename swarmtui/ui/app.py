@@ -57,6 +57,7 @@ class SwarmApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("u", "undo", "Undo", id="undo", show=False),
         Binding("J", "jobs", "Jobs", id="jobs", show=False),
+        Binding("H", "alert_history", "Alert history", id="alert-history", show=False),
     ]
 
     def __init__(
@@ -229,10 +230,30 @@ class SwarmApp(App[None]):
 
     def on_state_updated(self, message: StateUpdated) -> None:
         self.state = message.state
+        self.remember_alerts(message.state)
         self.evaluate_alerts()
         self.screen.post_message(ClusterChanged())
         if self.autopilot is not None:
             self.run_autopilot(message.state)
+
+    def remember_alerts(self, state: ClusterState) -> None:
+        """Acks, silences and resolved alerts of a live swarm outlive the console."""
+        import re
+
+        from swarmtui.config import state_dir
+
+        cluster = re.sub(r"[^A-Za-z0-9]", "", state.engine.cluster_id)[:32]
+        if self.alert_book.path is not None or not self.source.is_live or not cluster:
+            return
+        problem = self.alert_book.attach(state_dir() / f"alerts-{cluster}.json")
+        if problem:
+            self.notify(problem, severity="warning", timeout=10)
+
+    def action_alert_history(self) -> None:
+        from swarmtui.ui.alerts_screen import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
 
     def run_autopilot(self, state: ClusterState) -> None:
         """Remedies due under the policy: each a job, announced, through the executor."""
@@ -455,4 +476,10 @@ class SwarmApp(App[None]):
     def now(self) -> datetime:
         """The wall clock; tests replace `clock` to make screens deterministic."""
         return self.clock()
+
+    def alert_time(self) -> datetime:
+        """The time alerts are judged at: now, or a recording's capture time."""
+        state = self.state
+        return state.fetched_at if state is not None and not self.source.is_live \
+            else self.now()
 

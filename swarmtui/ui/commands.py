@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from swarmtui.ui.dashboard import DashboardScreen
 
 HELP = ("commands: theme NAME · logs SERVICE · service NAME · node NAME · filter TEXT · "
-        "jobs · undo · help · quit")
-VERBS = ("theme", "logs", "service", "node", "filter", "jobs", "undo", "help", "quit")
+        "jobs · alerts · undo · help · quit")
+VERBS = ("theme", "logs", "service", "node", "filter", "jobs", "alerts", "undo", "help", "quit")
 
 
 def _resolve(names: list[str], wanted: str) -> str | None:
@@ -61,6 +61,8 @@ def run_console_command(screen: DashboardScreen, text: str) -> None:
             screen.open_detail(verb, target.id)
     elif verb == "jobs":
         app.action_jobs()
+    elif verb in ("alerts", "history"):
+        app.action_alert_history()
     elif verb == "undo":
         app.action_undo()
     elif verb == "filter":

@@ -2,7 +2,7 @@
 
 Remedies are plans proposed through the same preview as everything else; in
 read-only mode they are listed but refused. `a` acknowledges the alert, `S`
-silences it for an hour.
+silences it for an hour (again: lifts the silence).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
         if remedy.step is not None:
             line.append(f"   ({remedy.step.action})", style="dim")
         parts.append(line)
-    parts.append(Text(" a  acknowledge   S  silence for an hour   esc  back\n", style="dim"))
+    parts.append(Text(" a  acknowledge   S  silence for an hour (or lift it)   esc  back\n",
+                      style="dim"))
     if diagnosis.failing:
         tasks = Table(title="Tasks that failed or wait", title_justify="left", expand=True,
                       box=None, show_edge=False, title_style="bold underline")
@@ -157,11 +158,13 @@ class DiagnosisScreen(Screen[None]):
 
     def diagnosis(self) -> Diagnosis | None:
         app = self.swarm
-        alert = next((a for a in app.alerts if a.key == self.key), None) or self.alert
+        alert = next((a for a in [*app.alerts, *app.alert_book.all_firing(),
+                                   *app.external_alerts] if a.key == self.key), None) \
+            or self.alert
         if alert is None or app.state is None:
             return None
         self.alert = alert
-        return diagnose(alert, app.state, app.now())
+        return diagnose(alert, app.state, app.alert_time())
 
     def show(self) -> None:
         diagnosis = self.diagnosis()
@@ -172,8 +175,13 @@ class DiagnosisScreen(Screen[None]):
             body.update("this alert is no longer known")
             return
         alert = diagnosis.alert
-        resolved = alert.key not in {a.key for a in self.swarm.alerts}
-        state = " — resolved" if resolved else " — acknowledged" if alert.acknowledged else ""
+        book = self.swarm.alert_book
+        firing = {a.key for a in [*self.swarm.alerts, *book.all_firing(),
+                                  *self.swarm.external_alerts]}
+        until = book.silenced_until(alert.key)
+        state = (" — resolved" if alert.key not in firing
+                 else f" — silenced until {until.astimezone().strftime('%H:%M')}" if until
+                 else " — acknowledged" if alert.acknowledged else "")
         title.update(Text(clean(f"Diagnosis: {alert.rule} on {alert.subject}{state}")))
         state = self.swarm.state
         names = {n.id: n.name for n in state.nodes} if state is not None else {}
@@ -216,7 +224,12 @@ class DiagnosisScreen(Screen[None]):
         self.show()
 
     def action_silence(self) -> None:
-        until = self.swarm.now() + timedelta(hours=1)
+        if self.swarm.alert_book.unsilence(self.key):
+            self.swarm.evaluate_alerts()
+            self.notify("silence lifted", timeout=3)
+            self.show()
+            return
+        until = self.swarm.alert_time() + timedelta(hours=1)
         self.swarm.alert_book.silence(self.key, until)
         self.swarm.evaluate_alerts()
         self.notify(f"silenced until {until.astimezone().strftime('%H:%M')}", timeout=3)

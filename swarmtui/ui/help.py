@@ -30,6 +30,7 @@ SCOPE_TITLES = {
 
 
 def binding_registry_for_app() -> dict[str, BindingInfo]:
+    from swarmtui.ui.alerts_screen import AlertsScreen
     from swarmtui.ui.app import SwarmApp
     from swarmtui.ui.command_bar import CommandBar
     from swarmtui.ui.dashboard import DashboardScreen
@@ -52,6 +53,7 @@ def binding_registry_for_app() -> dict[str, BindingInfo]:
         "plan": [PlanScreen],
         "jobs": [JobsScreen],
         "diagnosis": [DiagnosisScreen],
+        "alerts": [AlertsScreen],
     })
 
 
