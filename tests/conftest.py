@@ -97,6 +97,17 @@ def lab():
             swarm_lab.down()
 
 
+async def until(pilot, predicate, timeout: float, what: str) -> float:
+    """Wait (letting the app run) until `predicate()` holds; fail after `timeout` seconds."""
+    import time
+
+    started = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - started < timeout, f"{what}: not seen in {timeout:.0f}s"
+        await pilot.pause(0.05)
+    return time.monotonic() - started
+
+
 def docker(lab_info, *args: str, host: str | None = None, check: bool = True) -> str:
     """Run Debian's docker CLI against a lab node (the first manager by default)."""
     import subprocess

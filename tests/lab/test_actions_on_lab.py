@@ -273,16 +273,18 @@ def test_undo_survives_a_restart_and_stays_with_its_cluster(lab, tmp_path):
 
 
 def test_restart_rollback_and_pause_are_verified(executor):
-    before = spec_of(executor, "swarmpit_agent")
+    # a one-replica service: a global one rolls node by node, twice, for a minute or more
+    before = spec_of(executor, "monitoring_alertmanager")
     restarted = run(executor, ("service.restart", {"service": "monitoring_grafana"}))
     assert restarted.ok, restarted.summary
     assert restarted.results[0].message.startswith("monitoring_grafana updated")
-    updated = run(executor, ("service.update_image", {"service": "swarmpit_agent",
+    updated = run(executor, ("service.update_image", {"service": "monitoring_alertmanager",
                                                       "image": "lab/busybox:1.36"}))
     assert updated.ok, updated.summary
-    rolled = run(executor, ("service.rollback", {"service": "swarmpit_agent"}))
+    rolled = run(executor, ("service.rollback", {"service": "monitoring_alertmanager"}))
     assert rolled.ok, rolled.summary
-    assert spec_of(executor, "swarmpit_agent")["TaskTemplate"]["ContainerSpec"]["Image"] == \
+    after = spec_of(executor, "monitoring_alertmanager")
+    assert after["TaskTemplate"]["ContainerSpec"]["Image"] == \
         before["TaskTemplate"]["ContainerSpec"]["Image"]
     paused = run(executor, ("node.pause", {"node": "worker-1"}))
     assert paused.ok, paused.summary

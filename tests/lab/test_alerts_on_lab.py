@@ -10,8 +10,7 @@ import pytest
 from swarmtui.config import Settings
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.ui.app import SwarmApp
-from tests.conftest import swarmtui
-from tests.lab.test_console_on_lab import until
+from tests.conftest import swarmtui, until
 
 pytestmark = pytest.mark.lab
 

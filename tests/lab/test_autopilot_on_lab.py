@@ -14,8 +14,7 @@ from swarmtui.config import Settings
 from swarmtui.lab import cluster
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.ui.app import SwarmApp
-from tests.conftest import swarmtui
-from tests.lab.test_console_on_lab import until
+from tests.conftest import swarmtui, until
 
 pytestmark = pytest.mark.lab
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -12,7 +11,7 @@ from swarmtui.config import Settings
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.keyed_table import KeyedTable
-from tests.conftest import docker
+from tests.conftest import docker, until
 
 pytestmark = pytest.mark.lab
 
@@ -23,14 +22,6 @@ def cell(table: KeyedTable, first: str, column: int) -> str | None:
         if str(row[0]) == first:
             return str(row[column])
     return None
-
-
-async def until(pilot, predicate, timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while not predicate():
-        assert time.monotonic() - started < timeout, f"{what}: not seen in {timeout:.0f}s"
-        await pilot.pause(0.2)
-    return time.monotonic() - started
 
 
 async def test_scaling_with_the_docker_cli_changes_the_row_by_itself(lab):

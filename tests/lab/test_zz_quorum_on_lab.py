@@ -15,8 +15,7 @@ from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import Connection
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.keyed_table import KeyedTable
-from tests.conftest import docker, swarmtui
-from tests.lab.test_console_on_lab import until
+from tests.conftest import docker, swarmtui, until
 
 pytestmark = pytest.mark.lab
 
@@ -28,7 +27,7 @@ def three_managers(lab):
     swarm_lab.down()
     info = swarm_lab.up(nodes=3, managers=3, stack=None)
     yield info
-    # the session fixture takes the lab down at the end
+    swarm_lab.down()  # the last lab test: the unit tests after it run on a quiet machine
 
 
 def test_a_healthy_three_manager_swarm_checks_ok(three_managers):

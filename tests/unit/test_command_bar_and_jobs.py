@@ -11,7 +11,7 @@ from swarmtui.actions.plan import Plan, Step
 from swarmtui.nl.offline import OfflineTranslator
 from swarmtui.ui.command_bar import CommandBar, History, intent_hint, masked_for_history
 from swarmtui.ui.jobs_screen import JobsScreen
-from tests.conftest import demo_app, state_from
+from tests.conftest import demo_app, state_from, until
 
 
 def writable(**settings):
@@ -105,21 +105,22 @@ async def test_the_jobs_view_follows_a_running_job_and_c_cancels_it():
         live.write("ssh.run: applying")
         live.write("  12:00 up 3 days")
         app.action_jobs(live.number)
-        await pilot.pause(0.4)
+        await until(pilot, lambda: isinstance(app.screen, JobsScreen)
+                    and bool(app.screen.query("#job-output")), 5, "the jobs view")
         screen = app.screen
-        assert isinstance(screen, JobsScreen)
         table = screen.query_one("#jobs", DataTable)
-        assert table.row_count == 2
         log = screen.query_one("#job-output", Log)
+        await until(pilot, lambda: len(log.lines) == 2, 5, "the running job's lines")
+        assert table.row_count == 2
         assert list(log.lines) == ["ssh.run: applying", "  12:00 up 3 days"]
         live.write("  second line")  # written by the worker thread while we watch
-        await pilot.pause(0.4)
+        await until(pilot, lambda: len(log.lines) == 3, 5, "a line written while watching")
         assert list(log.lines)[-1] == "  second line"
         await pilot.press("c")
         assert live.cancel.is_set()
         await pilot.press("up")  # the finished job: its lines replace the live one's
-        await pilot.pause(0.3)
-        assert log.lines[0] == "service.scale: done"
+        await until(pilot, lambda: log.lines[:1] == ["service.scale: done"], 5,
+                    "the finished job's lines")
         await pilot.press("c")  # nothing to cancel there
         assert any("no running job" in str(n.message) for n in app._notifications)
 
