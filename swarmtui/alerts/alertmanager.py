@@ -5,7 +5,9 @@ Its alerts are shown beside swarmtui's own, labelled by origin. Mapping:
 subject; `severity` (critical, warning, info; default warning); the
 `summary` or `description` annotation → summary. Pushing sends swarmtui's
 firing alerts with `source=swarmtui`, each valid for a few refresh periods,
-so they end by themselves if swarmtui stops.
+so they end by themselves if swarmtui stops. Silencing one of Alertmanager's
+alerts from the console creates a silence in Alertmanager itself (matching the
+alert's labels), so the team's pager goes quiet too, not only this screen.
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def to_alert(raw: Any) -> Alert | None:
     detail = str(annotations.get("description") or "") if annotations.get("summary") else ""
     started = parse_time(raw.get("startsAt"))
     return Alert(name, subject, severity, summary, detail, origin=ORIGIN, first_seen=started,
-                 last_seen=parse_time(raw.get("updatedAt")) or started)
+                 last_seen=parse_time(raw.get("updatedAt")) or started,
+                 labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())))
 
 
 def fetch_alerts(base_url: str) -> list[Alert]:
@@ -110,6 +113,30 @@ def fetch_alerts(base_url: str) -> list[Alert]:
         if alert is not None:
             alerts.append(alert)
     return alerts
+
+
+def create_silence(base_url: str, alert: Alert, now: datetime, until: datetime,
+                   author: str) -> str:
+    """Silence `alert` in Alertmanager itself (every label matched exactly); its ID."""
+    if not alert.labels:
+        raise AlertmanagerError("this alert has no labels to match a silence on")
+    body = {
+        "matchers": [{"name": k, "value": v, "isRegex": False, "isEqual": True}
+                     for k, v in alert.labels],
+        "startsAt": now.isoformat(), "endsAt": until.isoformat(),
+        "createdBy": author, "comment": f"silenced from swarmtui by {author}",
+    }
+    answer = _request(f"{base_url.rstrip('/')}/api/v2/silences", "POST", body)
+    silence = answer.get("silenceID") if isinstance(answer, dict) else None
+    if not isinstance(silence, str) or not silence:
+        raise AlertmanagerError(f"{mask_text(base_url)}: no silence ID in the answer")
+    return silence
+
+
+def expire_silence(base_url: str, silence: str) -> None:
+    """End a silence made by `create_silence` now."""
+    quoted = urllib.parse.quote(silence, safe="")
+    _request(f"{base_url.rstrip('/')}/api/v2/silence/{quoted}", "DELETE")
 
 
 def push_alerts(base_url: str, alerts: list[Alert], now: datetime,

@@ -48,6 +48,7 @@ class Alert:
     last_seen: datetime | None = None
     resolved_at: datetime | None = None
     acknowledged: bool = False
+    labels: tuple[tuple[str, str], ...] = ()  # an Alertmanager alert's, to silence it there
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -76,8 +76,11 @@ class AlertsScreen(Screen[None]):
         """(row key, alert, state) — firing first, most severe and oldest first."""
         app = self.swarm
         book = app.alert_book
+        # Alertmanager leaves out what it silences: ours are listed from our own record
+        silenced_there = [alert for _, alert in app.alertmanager_silences.values()]
         firing = book.all_firing() + sorted(
-            app.external_alerts, key=lambda a: (-a.severity, a.first_seen or app.alert_time()))
+            [*app.external_alerts, *silenced_there],
+            key=lambda a: (-a.severity, a.first_seen or app.alert_time()))
         rows: list[tuple[str, Alert, str]] = []
         seen: set[tuple[str, str, str]] = set()
         for alert in firing:
@@ -151,11 +154,9 @@ class AlertsScreen(Screen[None]):
 
     def action_unsilence(self) -> None:
         selected = self._selected_alert()
-        if selected is None or not self.swarm.alert_book.unsilence(selected):
+        if selected is None or not self.swarm.lift_silence(selected):
             self.notify("the selected alert is not silenced", timeout=3)
             return
-        self.swarm.evaluate_alerts()
-        self.swarm.screen.post_message(ClusterChanged())
         self.notify("silence lifted", timeout=3)
         self.show()
 

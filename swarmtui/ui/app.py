@@ -81,6 +81,8 @@ class SwarmApp(App[None]):
         self.alert_book = AlertBook()
         self.rules = RuleEngine(rules) if rules is not None else RuleEngine()
         self.external_alerts: list[Alert] = []  # from Alertmanager, merged into the pane
+        # silences this console made in Alertmanager: alert key → (silence ID, the alert)
+        self.alertmanager_silences: dict[tuple[str, str, str], tuple[str, Alert]] = {}
         self.autopilot = autopilot
         self.probe_findings: list[Finding] = []  # from SSH probes, refreshed on an interval
         self.alerts: list[Alert] = []
@@ -248,6 +250,65 @@ class SwarmApp(App[None]):
         problem = self.alert_book.attach(state_dir() / f"alerts-{cluster}.json")
         if problem:
             self.notify(problem, severity="warning", timeout=10)
+
+    def silence_alert(self, key: tuple[str, str, str], until: datetime) -> str:
+        """Hide an alert here until `until`; one of Alertmanager's is silenced there too.
+
+        Returns what to tell the operator. In read-only mode Alertmanager is not
+        written to: the silence is this console's only, and it says so.
+        """
+        self.alert_book.silence(key, until)
+        self.evaluate_alerts()
+        shown = until.astimezone().strftime("%H:%M")
+        alert = next((a for a in self.external_alerts if a.key == key), None)
+        url = self.settings.alertmanager_url
+        if alert is None or not url or key[0] != "alertmanager":
+            return f"silenced until {shown}"
+        if self.readonly:
+            return f"silenced here until {shown} — read-only: Alertmanager is not changed"
+        self.run_worker(lambda: self._silence_in_alertmanager(url, alert, until), thread=True,
+                        group="alertmanager-silences", exit_on_error=False)
+        return f"silenced until {shown}; asking Alertmanager to silence it too"
+
+    def _silence_in_alertmanager(self, url: str, alert: Alert, until: datetime) -> None:
+        import getpass
+
+        from swarmtui.alerts.alertmanager import create_silence
+
+        try:
+            silence = create_silence(url, alert, self.now(), until, getpass.getuser())
+        except Exception as exc:
+            self.call_from_thread(self.notify, f"Alertmanager silence not created: {exc} — "
+                                  "silenced in this console only", severity="warning",
+                                  timeout=10)
+            return
+        self.alertmanager_silences[alert.key] = (silence, alert)
+        self.call_from_thread(self.notify, f"silenced in Alertmanager too ({silence[:8]})",
+                              timeout=5)
+
+    def lift_silence(self, key: tuple[str, str, str]) -> bool:
+        """End a silence here, and the one made in Alertmanager for it, if any."""
+        if not self.alert_book.unsilence(key):
+            return False
+        self.evaluate_alerts()
+        made = self.alertmanager_silences.pop(key, None)
+        url = self.settings.alertmanager_url
+        if made is not None and url:
+            silence = made[0]
+
+            def expire() -> None:
+                from swarmtui.alerts.alertmanager import expire_silence
+
+                try:
+                    expire_silence(url, silence)
+                except Exception as exc:
+                    self.call_from_thread(self.notify, f"Alertmanager silence {silence[:8]} "
+                                          f"not expired: {exc}", severity="warning",
+                                          timeout=10)
+
+            self.run_worker(expire, thread=True, group="alertmanager-silences",
+                            exit_on_error=False)
+        return True
 
     def action_alert_history(self) -> None:
         from swarmtui.ui.alerts_screen import AlertsScreen

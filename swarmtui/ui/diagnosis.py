@@ -158,9 +158,9 @@ class DiagnosisScreen(Screen[None]):
 
     def diagnosis(self) -> Diagnosis | None:
         app = self.swarm
-        alert = next((a for a in [*app.alerts, *app.alert_book.all_firing(),
-                                   *app.external_alerts] if a.key == self.key), None) \
-            or self.alert
+        known = [*app.alerts, *app.alert_book.all_firing(), *app.external_alerts,
+                 *(alert for _, alert in app.alertmanager_silences.values())]
+        alert = next((a for a in known if a.key == self.key), None) or self.alert
         if alert is None or app.state is None:
             return None
         self.alert = alert
@@ -177,7 +177,8 @@ class DiagnosisScreen(Screen[None]):
         alert = diagnosis.alert
         book = self.swarm.alert_book
         firing = {a.key for a in [*self.swarm.alerts, *book.all_firing(),
-                                  *self.swarm.external_alerts]}
+                                  *self.swarm.external_alerts]} \
+            | self.swarm.alertmanager_silences.keys()
         until = book.silenced_until(alert.key)
         state = (" — resolved" if alert.key not in firing
                  else f" — silenced until {until.astimezone().strftime('%H:%M')}" if until
@@ -224,13 +225,11 @@ class DiagnosisScreen(Screen[None]):
         self.show()
 
     def action_silence(self) -> None:
-        if self.swarm.alert_book.unsilence(self.key):
-            self.swarm.evaluate_alerts()
+        if self.swarm.lift_silence(self.key):
             self.notify("silence lifted", timeout=3)
             self.show()
             return
-        until = self.swarm.alert_time() + timedelta(hours=1)
-        self.swarm.alert_book.silence(self.key, until)
-        self.swarm.evaluate_alerts()
-        self.notify(f"silenced until {until.astimezone().strftime('%H:%M')}", timeout=3)
+        message = self.swarm.silence_alert(self.key,
+                                           self.swarm.alert_time() + timedelta(hours=1))
+        self.notify(message, timeout=5)
         self.dismiss()

@@ -180,3 +180,61 @@ def test_a_password_in_the_url_is_sent_as_basic_auth_and_never_shown(alertmanage
     with pytest.raises(AlertmanagerError) as error:
         fetch_alerts(f"http://admin:s3cret@127.0.0.1:{free_port()}")
     assert "s3cret" not in str(error.value)
+
+
+def silences(url: str) -> list[dict]:
+    return json.loads(urllib.request.urlopen(f"{url}/api/v2/silences", timeout=5).read())
+
+
+async def wait_for(pilot, predicate, what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what}: not seen in {timeout:.0f}s"
+        await pilot.pause(0.1)
+
+
+async def test_silencing_an_alertmanager_alert_silences_it_there_and_lifting_expires_it(
+        alertmanager):
+    from swarmtui.ui.alerts_screen import AlertsScreen
+
+    post(alertmanager, [firing("QueueBacklog", service="shop_worker", severity="warning",
+                               team="payments")])
+    key = ("alertmanager", "QueueBacklog", "shop_worker")
+    app = demo_app(alertmanager_url=alertmanager, alertmanager_interval=1.0)
+    app.readonly = False  # a console allowed to change things (a recording never is)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: key in {a.key for a in app.alerts}, "the alert")
+        message = app.silence_alert(key, datetime.now(UTC) + timedelta(hours=1))
+        assert "asking Alertmanager" in message
+        assert key not in {a.key for a in app.alerts}  # hidden here at once
+        await wait_for(pilot, lambda: key in app.alertmanager_silences, "the silence")
+        ours = [s for s in silences(alertmanager) if s["status"]["state"] == "active"]
+        assert len(ours) == 1
+        matchers = {(m["name"], m["value"]) for m in ours[0]["matchers"]}
+        assert matchers == {("alertname", "QueueBacklog"), ("service", "shop_worker"),
+                            ("severity", "warning"), ("team", "payments")}
+        assert "swarmtui" in ours[0]["comment"]
+        assert not any(a.rule == "QueueBacklog" for a in fetch_alerts(alertmanager))
+        app.action_alert_history()  # Alertmanager no longer lists it; the history does
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), "the history")
+        states = {alert.key: state for _, alert, state in app.screen.entries()}
+        assert states[key].startswith("muted ")
+        assert app.lift_silence(key)
+        await wait_for(pilot, lambda: all(s["status"]["state"] == "expired"
+                                          for s in silences(alertmanager)), "expired")
+        await wait_for(pilot, lambda: key in {a.key for a in app.alerts}, "the alert back")
+
+
+async def test_a_read_only_console_silences_only_itself(alertmanager):
+    post(alertmanager, [firing("CertExpiry", service="edge_traefik")])
+    key = ("alertmanager", "CertExpiry", "edge_traefik")
+    before = len(silences(alertmanager))
+    app = demo_app(alertmanager_url=alertmanager, alertmanager_interval=1.0)  # read-only
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: key in {a.key for a in app.alerts}, "the alert")
+        message = app.silence_alert(key, datetime.now(UTC) + timedelta(hours=1))
+        assert "read-only: Alertmanager is not changed" in message
+        await pilot.pause(0.5)
+        assert key not in {a.key for a in app.alerts}
+        assert len(silences(alertmanager)) == before
+        assert any(a.rule == "CertExpiry" for a in fetch_alerts(alertmanager))
