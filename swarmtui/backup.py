@@ -85,6 +85,15 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, default=str) + "\n").encode()
 
 
+def _free_name(folder: Path, stem: str) -> Path:
+    """`stem.tar.gz`, or `stem-2.tar.gz`… when a backup of the same second exists."""
+    for number in range(1, 1000):
+        path = folder / (f"{stem}.tar.gz" if number == 1 else f"{stem}-{number}.tar.gz")
+        if not path.exists() and not path.is_symlink():
+            return path
+    return folder / f"{stem}.tar.gz"  # O_EXCL below says it exists
+
+
 def create_backup(client: Any, out_dir: Path, *, include_join_tokens: bool = False,
                   now: datetime | None = None) -> Path:
     """Read everything with GETs and write one archive; returns its path."""
@@ -102,7 +111,7 @@ def create_backup(client: Any, out_dir: Path, *, include_join_tokens: bool = Fal
     cluster = str(swarm.get("ID", ""))[:12] or "swarm"
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"swarmtui-backup-{cluster}-{stamp}.tar.gz"
+    path = _free_name(out_dir, f"swarmtui-backup-{cluster}-{stamp}")
     names = sorted(s["Spec"]["Name"] for s in services)
     manifest = {
         "format": FORMAT, "swarmtui": __version__, "created": now.isoformat(),
@@ -144,6 +153,39 @@ class Backup:
 
 MAX_MEMBER = 64 * 1024 * 1024  # a service spec is kilobytes; refuse to inflate a bomb
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+ARCHIVE_NAME = re.compile(
+    r"swarmtui-backup-(?P<cluster>[^-/]+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<number>\d{1,3}))?"
+    r"\.tar\.gz")
+
+
+def prune_backups(latest: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` newest archives of `latest`'s cluster beside it.
+
+    Only regular files named as `create_backup` names them, of the same cluster,
+    are candidates (never a symlink, never another cluster's); newest by the
+    time in the name. Returns what was removed.
+    """
+    if keep < 1:
+        raise ValueError("keep at least one backup")
+    own = ARCHIVE_NAME.fullmatch(latest.name)
+    if own is None:
+        return []
+    archives = []
+    for path in latest.parent.iterdir():
+        match = ARCHIVE_NAME.fullmatch(path.name)
+        if match and match["cluster"] == own["cluster"] and path.is_file() \
+                and not path.is_symlink():
+            archives.append((match["stamp"], int(match["number"] or 1), path))
+    archives.sort(reverse=True)
+    removed = []
+    for _, _, path in archives[keep:]:
+        if path == latest:
+            continue
+        path.unlink()
+        removed.append(path)
+    return removed
 
 
 def read_backup(path: Path) -> Backup:

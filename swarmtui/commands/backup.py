@@ -1,6 +1,6 @@
 """`swarmtui backup` and `swarmtui restore`: service definitions kept, and brought back.
 
-    swarmtui backup [--out DIR] [--include-join-tokens]
+    swarmtui backup [--out DIR] [--keep N] [--include-join-tokens]
     swarmtui restore ARCHIVE [--service NAME]… [--dry-run] [--yes]
 
 Backup only reads (its engine client refuses writes). Restore shows what it
@@ -14,11 +14,27 @@ import argparse
 import sys
 from pathlib import Path
 
-from swarmtui.backup import BackupError, create_backup, read_backup, restore_plan
+from swarmtui.backup import (
+    BackupError,
+    create_backup,
+    prune_backups,
+    read_backup,
+    restore_plan,
+)
 from swarmtui.commands.common import add_source_options, fail, source_from_args
 from swarmtui.config import state_dir
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.source import SourceError
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of backups, at least 1")
+    return value
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                                   "network and config to one archive")
     backup.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="where to write it (default: ~/.local/state/swarmtui/backups)")
+    backup.add_argument("--keep", type=_positive, default=None, metavar="N",
+                        help="then remove all but the N newest backups of this swarm in DIR")
     backup.add_argument("--include-join-tokens", action="store_true",
                         help="also keep the swarm's join tokens (they admit nodes: guard them)")
     add_source_options(backup)
@@ -63,6 +81,13 @@ def run_backup(args: argparse.Namespace) -> int:
     finally:
         source.close()
     print(path)
+    if args.keep is not None:
+        try:
+            removed = prune_backups(path, args.keep)
+        except OSError as exc:
+            return fail(f"the backup is written, but older ones could not be removed: {exc}")
+        for old in removed:
+            print(f"removed {old.name} (keeping the {args.keep} newest)", file=sys.stderr)
     return 0
 
 

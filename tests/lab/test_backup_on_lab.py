@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,15 @@ def test_join_tokens_are_kept_only_when_asked_for(lab, tmp_path):
         manifest = json.load(tar.extractfile("manifest.json"))
     assert swarm["JoinTokens"]["Worker"].startswith("SWMTKN-")
     assert manifest["join_tokens"] is True and manifest["format"] == "swarmtui-backup/1"
+
+
+def test_keep_leaves_only_the_newest_backups_even_within_one_second(lab, tmp_path):
+    made = [swarmtui("backup", "--host", lab.docker_host, "--out", str(tmp_path))
+            for _ in range(3)]
+    assert all(m.returncode == 0 for m in made), [m.stderr for m in made]
+    assert len({m.stdout.strip() for m in made}) == 3  # never overwritten
+    last = swarmtui("backup", "--keep", "2", "--host", lab.docker_host, "--out", str(tmp_path))
+    assert last.returncode == 0, last.stderr
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == 2 and Path(last.stdout.strip()).name in kept
+    assert last.stderr.count("removed swarmtui-backup-") == 2

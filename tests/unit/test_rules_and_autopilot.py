@@ -401,3 +401,27 @@ def test_probes_run_per_node_and_an_unreachable_node_is_reported_not_raised(inci
     assert sorted({f.subject for f in found if f.rule == "disk-full"}) == \
         ["pop-os", "worker-1", "worker-3"]
     assert problems == ["worker-2 (10.77.0.13): cannot connect: refused"]
+
+
+def test_pruning_keeps_the_newest_backups_of_one_swarm_and_nothing_else(tmp_path):
+    from swarmtui.backup import prune_backups
+
+    def archive(name: str) -> object:
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        return path
+
+    old = [archive(f"swarmtui-backup-abc123-2026120{d}T020000Z.tar.gz") for d in (1, 2, 3)]
+    same_second = archive("swarmtui-backup-abc123-20261203T020000Z-2.tar.gz")
+    other_swarm = archive("swarmtui-backup-zzz999-20261101T020000Z.tar.gz")
+    unrelated = archive("notes.tar.gz")
+    (tmp_path / "swarmtui-backup-abc123-20261130T020000Z.tar.gz").symlink_to(unrelated)
+    latest = archive("swarmtui-backup-abc123-20261204T020000Z.tar.gz")
+    removed = prune_backups(latest, keep=3)
+    assert sorted(p.name for p in removed) == sorted(p.name for p in old[:2])
+    assert {p.name for p in tmp_path.iterdir()} == {
+        latest.name, same_second.name, old[2].name, other_swarm.name, unrelated.name,
+        "swarmtui-backup-abc123-20261130T020000Z.tar.gz"}
+    assert prune_backups(latest, keep=1) == [same_second, old[2]]
+    with pytest.raises(ValueError):
+        prune_backups(latest, keep=0)
