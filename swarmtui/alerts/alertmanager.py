@@ -18,6 +18,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,14 +93,21 @@ def to_alert(raw: Any) -> Alert | None:
     summary = str(annotations.get("summary") or annotations.get("description") or name)
     detail = str(annotations.get("description") or "") if annotations.get("summary") else ""
     started = parse_time(raw.get("startsAt"))
+    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    silences = status.get("silencedBy") if isinstance(status.get("silencedBy"), list) else []
     return Alert(name, subject, severity, summary, detail, origin=ORIGIN, first_seen=started,
                  last_seen=parse_time(raw.get("updatedAt")) or started,
-                 labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())))
+                 labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())),
+                 silenced_by=tuple(str(s) for s in silences if isinstance(s, str)))
 
 
 def fetch_alerts(base_url: str) -> list[Alert]:
-    """Active, unsilenced, uninhibited alerts — except the ones swarmtui pushed itself."""
-    url = (f"{base_url.rstrip('/')}/api/v2/alerts?active=true&silenced=false"
+    """Active and silenced, uninhibited alerts — except the ones swarmtui pushed itself.
+
+    A silenced one carries `silenced_by`: the console leaves it out of the pane and
+    lists it, with who silenced it, in the alert history.
+    """
+    url = (f"{base_url.rstrip('/')}/api/v2/alerts?active=true&silenced=true"
            "&inhibited=false&unprocessed=true")
     answer = _request(url)
     if not isinstance(answer, list):
@@ -115,6 +123,40 @@ def fetch_alerts(base_url: str) -> list[Alert]:
     return alerts
 
 
+@dataclass(frozen=True, slots=True)
+class Silence:
+    id: str
+    created_by: str
+    comment: str
+    ends: datetime | None
+
+    @property
+    def ours(self) -> bool:
+        """Made from a swarmtui console: one may lift it from here."""
+        return self.comment.startswith(COMMENT)
+
+
+COMMENT = "silenced from swarmtui"
+
+
+def fetch_silences(base_url: str) -> dict[str, Silence]:
+    """Alertmanager's active silences by ID."""
+    url = f"{base_url.rstrip('/')}/api/v2/silences"
+    answer = _request(url)
+    if not isinstance(answer, list):
+        raise AlertmanagerError(f"{mask_text(url)}: expected a list of silences")
+    found = {}
+    for raw in answer:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            continue
+        status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+        if status.get("state") != "active":
+            continue
+        found[raw["id"]] = Silence(raw["id"], str(raw.get("createdBy") or "someone"),
+                                   str(raw.get("comment") or ""), parse_time(raw.get("endsAt")))
+    return found
+
+
 def create_silence(base_url: str, alert: Alert, now: datetime, until: datetime,
                    author: str) -> str:
     """Silence `alert` in Alertmanager itself (every label matched exactly); its ID."""
@@ -124,7 +166,7 @@ def create_silence(base_url: str, alert: Alert, now: datetime, until: datetime,
         "matchers": [{"name": k, "value": v, "isRegex": False, "isEqual": True}
                      for k, v in alert.labels],
         "startsAt": now.isoformat(), "endsAt": until.isoformat(),
-        "createdBy": author, "comment": f"silenced from swarmtui by {author}",
+        "createdBy": author, "comment": f"{COMMENT} by {author}",
     }
     answer = _request(f"{base_url.rstrip('/')}/api/v2/silences", "POST", body)
     silence = answer.get("silenceID") if isinstance(answer, dict) else None

@@ -49,6 +49,7 @@ class Alert:
     resolved_at: datetime | None = None
     acknowledged: bool = False
     labels: tuple[tuple[str, str], ...] = ()  # an Alertmanager alert's, to silence it there
+    silenced_by: tuple[str, ...] = ()  # the Alertmanager silences that hold it
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -76,20 +76,20 @@ class AlertsScreen(Screen[None]):
         """(row key, alert, state) — firing first, most severe and oldest first."""
         app = self.swarm
         book = app.alert_book
-        # Alertmanager leaves out what it silences: ours are listed from our own record
-        silenced_there = [alert for _, alert in app.alertmanager_silences.values()]
-        firing = book.all_firing() + sorted(
-            [*app.external_alerts, *silenced_there],
-            key=lambda a: (-a.severity, a.first_seen or app.alert_time()))
+        firing = sorted([*book.all_firing(), *app.external_alerts],
+                        key=lambda a: (-a.severity, a.first_seen or app.alert_time()))
         rows: list[tuple[str, Alert, str]] = []
         seen: set[tuple[str, str, str]] = set()
         for alert in firing:
             if alert.key in seen:  # Alertmanager may send two of one name and subject
                 continue
             seen.add(alert.key)
-            until = book.silenced_until(alert.key)
-            state = (f"muted {until.astimezone().strftime('%H:%M')}" if until is not None
-                     else "acked" if alert.acknowledged else "firing")
+            silence = app.silence_of(alert)
+            if silence is not None:
+                until, _who = silence
+                state = f"muted {until.astimezone().strftime('%H:%M')}" if until else "muted"
+            else:
+                state = "acked" if alert.acknowledged else "firing"
             rows.append((alert_row_key(alert), alert, state))
         for number, alert in enumerate(book.resolved):
             rows.append((f"resolved:{number}", alert, "resolved"))
@@ -111,6 +111,9 @@ class AlertsScreen(Screen[None]):
         selected = self._selected_key(table)
         table.clear()
         for key, alert, state in entries:
+            silence = app.silence_of(alert) if state != "resolved" else None
+            summary = clean(alert.summary) + (f" — silenced by {clean(silence[1])}"
+                                              if silence is not None and silence[1] else "")
             style = palette[SEVERITY_VARIABLES[int(alert.severity)]]
             state_style = {"firing": f"bold {style}", "resolved": "dim"}.get(state, "")
             table.add_row(
@@ -119,8 +122,8 @@ class AlertsScreen(Screen[None]):
                 Text(clean(alert.subject)),
                 Text(clean(alert.rule) + ("" if alert.origin == "swarmtui" else " ⇢")),
                 Text(local_time(alert.first_seen, now)),
-                Text(format_duration(alert.duration(now))),
-                Text(clean(alert.summary)),
+                Text(format_duration(alert.duration(app.alert_time(alert.origin)))),
+                Text(summary),
                 key=key,
             )
         if selected is not None and selected in table.rows:
@@ -154,10 +157,11 @@ class AlertsScreen(Screen[None]):
 
     def action_unsilence(self) -> None:
         selected = self._selected_alert()
-        if selected is None or not self.swarm.lift_silence(selected):
+        said = self.swarm.lift_silence(selected) if selected is not None else None
+        if said is None:
             self.notify("the selected alert is not silenced", timeout=3)
             return
-        self.notify("silence lifted", timeout=3)
+        self.notify(said, timeout=6)
         self.show()
 
     def action_back(self) -> None:

@@ -81,8 +81,8 @@ class SwarmApp(App[None]):
         self.alert_book = AlertBook()
         self.rules = RuleEngine(rules) if rules is not None else RuleEngine()
         self.external_alerts: list[Alert] = []  # from Alertmanager, merged into the pane
-        # silences this console made in Alertmanager: alert key → (silence ID, the alert)
-        self.alertmanager_silences: dict[tuple[str, str, str], tuple[str, Alert]] = {}
+        self.alertmanager_silences: dict[tuple[str, str, str], str] = {}  # made here: IDs
+        self.alertmanager_silence_info: dict[str, Any] = {}  # ID → alertmanager.Silence
         self.autopilot = autopilot
         self.probe_findings: list[Finding] = []  # from SSH probes, refreshed on an interval
         self.alerts: list[Alert] = []
@@ -176,8 +176,14 @@ class SwarmApp(App[None]):
     async def follow_alertmanager(self) -> None:
         """Poll Alertmanager's active alerts (and push ours, if asked) on an interval."""
         import asyncio
+        import contextlib
 
-        from swarmtui.alerts.alertmanager import AlertmanagerError, fetch_alerts, push_alerts
+        from swarmtui.alerts.alertmanager import (
+            AlertmanagerError,
+            fetch_alerts,
+            fetch_silences,
+            push_alerts,
+        )
         from swarmtui.alerts.model import Severity
         from swarmtui.swarm.secrets import mask_text
 
@@ -185,6 +191,11 @@ class SwarmApp(App[None]):
         while True:
             try:
                 theirs = await asyncio.to_thread(fetch_alerts, url)
+                if any(a.silenced_by for a in theirs):  # who silenced them, until when
+                    # unreadable: the alerts still show as silenced, by "someone"
+                    with contextlib.suppress(AlertmanagerError):
+                        self.alertmanager_silence_info = await asyncio.to_thread(
+                            fetch_silences, url)
                 if self.settings.alertmanager_push:
                     ours = [a for a in self.alerts if a.origin == "swarmtui"]
                     await asyncio.to_thread(push_alerts, url, ours, self.now(),
@@ -282,33 +293,63 @@ class SwarmApp(App[None]):
                                   "silenced in this console only", severity="warning",
                                   timeout=10)
             return
-        self.alertmanager_silences[alert.key] = (silence, alert)
+        self.alertmanager_silences[alert.key] = silence
         self.call_from_thread(self.notify, f"silenced in Alertmanager too ({silence[:8]})",
                               timeout=5)
 
-    def lift_silence(self, key: tuple[str, str, str]) -> bool:
-        """End a silence here, and the one made in Alertmanager for it, if any."""
-        if not self.alert_book.unsilence(key):
-            return False
-        self.evaluate_alerts()
-        made = self.alertmanager_silences.pop(key, None)
+    def silence_of(self, alert: Alert) -> tuple[datetime | None, str] | None:
+        """Is `alert` silenced, until when and by whom ("" for this console's own)?"""
+        until = self.alert_book.silenced_until(alert.key)
+        if until is not None:
+            return until, ""
+        if alert.silenced_by:
+            known = [self.alertmanager_silence_info[i] for i in alert.silenced_by
+                     if i in self.alertmanager_silence_info]
+            ends = [s.ends for s in known if s.ends is not None]
+            who = ", ".join(sorted({s.created_by for s in known})) or "someone"
+            return (max(ends) if ends else None), f"{who} in Alertmanager"
+        return None
+
+    def lift_silence(self, key: tuple[str, str, str]) -> str | None:
+        """End an alert's silence here, and in Alertmanager where a swarmtui console made
+        it. Returns what to tell the operator, or None when the alert is not silenced."""
+        from swarmtui.alerts.alertmanager import expire_silence
+
+        alert = next((a for a in self.external_alerts if a.key == key), None)
+        held_there = list(alert.silenced_by) if alert is not None else []
+        made_here = self.alertmanager_silences.pop(key, None)
+        if made_here is not None and made_here not in held_there:
+            held_there.append(made_here)
+        lifted_here = self.alert_book.unsilence(key)
+        if not lifted_here and not held_there:
+            return None
+        ours = [i for i in held_there if i == made_here or (
+            i in self.alertmanager_silence_info and self.alertmanager_silence_info[i].ours)]
+        theirs = [i for i in held_there if i not in ours]
         url = self.settings.alertmanager_url
-        if made is not None and url:
-            silence = made[0]
-
+        said = []
+        if ours and url and not self.readonly:
             def expire() -> None:
-                from swarmtui.alerts.alertmanager import expire_silence
-
-                try:
-                    expire_silence(url, silence)
-                except Exception as exc:
-                    self.call_from_thread(self.notify, f"Alertmanager silence {silence[:8]} "
-                                          f"not expired: {exc}", severity="warning",
-                                          timeout=10)
+                for silence in ours:
+                    try:
+                        expire_silence(url, silence)
+                    except Exception as exc:
+                        self.call_from_thread(self.notify, f"Alertmanager silence "
+                                              f"{silence[:8]} not expired: {exc}",
+                                              severity="warning", timeout=10)
 
             self.run_worker(expire, thread=True, group="alertmanager-silences",
                             exit_on_error=False)
-        return True
+            said.append("its silence in Alertmanager is being expired")
+        elif ours:
+            said.append("read-only: its silence in Alertmanager stays")
+        if theirs:
+            who = ", ".join(sorted({self.alertmanager_silence_info[i].created_by
+                                    for i in theirs if i in self.alertmanager_silence_info}))
+            said.append(f"silenced in Alertmanager by {who or 'someone else'}: lift it there")
+        self.evaluate_alerts()
+        return ("silence lifted" if lifted_here or (ours and not self.readonly)
+                else "not lifted") + ("; " + "; ".join(said) if said else "")
 
     def action_alert_history(self) -> None:
         from swarmtui.ui.alerts_screen import AlertsScreen
@@ -359,7 +400,8 @@ class SwarmApp(App[None]):
             else self.now()
         findings = self.rules.evaluate(state, now, extra) if state is not None else extra
         own = self.alert_book.update(findings, now)
-        theirs = [a for a in self.external_alerts if not self.alert_book.is_silenced(a.key, now)]
+        theirs = [a for a in self.external_alerts  # live, even beside a recording
+                  if not a.silenced_by and not self.alert_book.is_silenced(a.key, self.now())]
         self.alerts = sorted(own + theirs, key=lambda a: (-a.severity, a.first_seen or now))
 
     def on_status_changed(self, message: StatusChanged) -> None:
@@ -538,9 +580,10 @@ class SwarmApp(App[None]):
         """The wall clock; tests replace `clock` to make screens deterministic."""
         return self.clock()
 
-    def alert_time(self) -> datetime:
-        """The time alerts are judged at: now, or a recording's capture time."""
+    def alert_time(self, origin: str = "swarmtui") -> datetime:
+        """The time alerts are judged at: now, or a recording's capture time (for
+        swarmtui's own; Alertmanager's are live even beside a recording)."""
         state = self.state
         return state.fetched_at if state is not None and not self.source.is_live \
-            else self.now()
+            and origin == "swarmtui" else self.now()
 

@@ -158,13 +158,12 @@ class DiagnosisScreen(Screen[None]):
 
     def diagnosis(self) -> Diagnosis | None:
         app = self.swarm
-        known = [*app.alerts, *app.alert_book.all_firing(), *app.external_alerts,
-                 *(alert for _, alert in app.alertmanager_silences.values())]
+        known = [*app.alerts, *app.alert_book.all_firing(), *app.external_alerts]
         alert = next((a for a in known if a.key == self.key), None) or self.alert
         if alert is None or app.state is None:
             return None
         self.alert = alert
-        return diagnose(alert, app.state, app.alert_time())
+        return diagnose(alert, app.state, app.alert_time(alert.origin))
 
     def show(self) -> None:
         diagnosis = self.diagnosis()
@@ -177,12 +176,16 @@ class DiagnosisScreen(Screen[None]):
         alert = diagnosis.alert
         book = self.swarm.alert_book
         firing = {a.key for a in [*self.swarm.alerts, *book.all_firing(),
-                                  *self.swarm.external_alerts]} \
-            | self.swarm.alertmanager_silences.keys()
-        until = book.silenced_until(alert.key)
-        state = (" — resolved" if alert.key not in firing
-                 else f" — silenced until {until.astimezone().strftime('%H:%M')}" if until
-                 else " — acknowledged" if alert.acknowledged else "")
+                                  *self.swarm.external_alerts]}
+        silence = self.swarm.silence_of(alert)
+        if alert.key not in firing:
+            state = " — resolved"
+        elif silence is not None:
+            until, who = silence
+            state = " — silenced" + (f" by {who}" if who else "") + (
+                f" until {until.astimezone().strftime('%H:%M')}" if until else "")
+        else:
+            state = " — acknowledged" if alert.acknowledged else ""
         title.update(Text(clean(f"Diagnosis: {alert.rule} on {alert.subject}{state}")))
         state = self.swarm.state
         names = {n.id: n.name for n in state.nodes} if state is not None else {}
@@ -225,11 +228,12 @@ class DiagnosisScreen(Screen[None]):
         self.show()
 
     def action_silence(self) -> None:
-        if self.swarm.lift_silence(self.key):
-            self.notify("silence lifted", timeout=3)
+        said = self.swarm.lift_silence(self.key)
+        if said is not None:
+            self.notify(said, timeout=6)
             self.show()
             return
         message = self.swarm.silence_alert(self.key,
-                                           self.swarm.alert_time() + timedelta(hours=1))
+                                           self.swarm.alert_time(self.key[0]) + timedelta(hours=1))
         self.notify(message, timeout=5)
         self.dismiss()

@@ -183,7 +183,8 @@ class WallScreen(Screen[None]):
             style = palette["health-failing"] if alert.severity is Severity.CRITICAL \
                 else palette["health-degraded"]
             lines.append(f"{alert.severity.label.upper():9} ", style=f"bold {style}")
-            lines.append(f"{alert.summary}  ({duration_label(alert.duration(app.alert_time()))})\n")
+            lasted = duration_label(alert.duration(app.alert_time(alert.origin)))
+            lines.append(f"{alert.summary}  ({lasted})\n")
         self.query_one("#wall-alerts-list", Static).update(lines or Text("No alerts firing."))
         self._show_footer()
 

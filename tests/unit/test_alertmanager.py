@@ -214,12 +214,14 @@ async def test_silencing_an_alertmanager_alert_silences_it_there_and_lifting_exp
         assert matchers == {("alertname", "QueueBacklog"), ("service", "shop_worker"),
                             ("severity", "warning"), ("team", "payments")}
         assert "swarmtui" in ours[0]["comment"]
-        assert not any(a.rule == "QueueBacklog" for a in fetch_alerts(alertmanager))
-        app.action_alert_history()  # Alertmanager no longer lists it; the history does
+        held = [a for a in fetch_alerts(alertmanager) if a.rule == "QueueBacklog"]
+        assert [a.silenced_by for a in held] == [(ours[0]["id"],)]
+        app.action_alert_history()  # out of the pane, in the history
         await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), "the history")
         states = {alert.key: state for _, alert, state in app.screen.entries()}
         assert states[key].startswith("muted ")
-        assert app.lift_silence(key)
+        said = app.lift_silence(key)
+        assert said.startswith("silence lifted") and "being expired" in said
         await wait_for(pilot, lambda: all(s["status"]["state"] == "expired"
                                           for s in silences(alertmanager)), "expired")
         await wait_for(pilot, lambda: key in {a.key for a in app.alerts}, "the alert back")
@@ -238,3 +240,38 @@ async def test_a_read_only_console_silences_only_itself(alertmanager):
         assert key not in {a.key for a in app.alerts}
         assert len(silences(alertmanager)) == before
         assert any(a.rule == "CertExpiry" for a in fetch_alerts(alertmanager))
+
+
+async def test_a_colleagues_silence_in_alertmanager_is_shown_and_left_to_them(alertmanager):
+    from swarmtui.ui.alerts_screen import AlertsScreen
+
+    post(alertmanager, [firing("ReplicaLag", service="shop_postgres", severity="critical")])
+    now = datetime.now(UTC)
+    body = {"matchers": [{"name": "alertname", "value": "ReplicaLag", "isRegex": False,
+                          "isEqual": True}],
+            "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=2)).isoformat(),
+            "createdBy": "alice", "comment": "known, fixing the replica"}
+    request = urllib.request.Request(f"{alertmanager}/api/v2/silences",
+                                     data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    silence = json.loads(urllib.request.urlopen(request, timeout=5).read())["silenceID"]
+    key = ("alertmanager", "ReplicaLag", "shop_postgres")
+    app = demo_app(alertmanager_url=alertmanager, alertmanager_interval=1.0)
+    app.readonly = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: key in {a.key for a in app.external_alerts}
+                       and silence in app.alertmanager_silence_info, "the silenced alert")
+        assert key not in {a.key for a in app.alerts}  # silenced there: not in the pane
+        until, who = app.silence_of(next(a for a in app.external_alerts if a.key == key))
+        assert who == "alice in Alertmanager" and until > now + timedelta(minutes=119)
+        app.action_alert_history()
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen)
+                       and bool(app.screen.query("#alert-history")), "the history")
+        row = app.screen.query_one("#alert-history").get_row(json.dumps(list(key)))
+        assert str(row[0]).startswith("muted ")
+        assert str(row[6]).endswith("silenced by alice in Alertmanager")
+        said = app.lift_silence(key)
+        assert said == "not lifted; silenced in Alertmanager by alice: lift it there"
+        await pilot.pause(0.5)
+        assert any(s["id"] == silence and s["status"]["state"] == "active"
+                   for s in silences(alertmanager))
