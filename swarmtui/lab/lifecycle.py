@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,6 +35,30 @@ def log_progress(line: str) -> None:
     log.info("%s", line)
 
 
+LOCK_FILE = Path("/run/swarmtui-lab.lock")  # beside the state dir, which teardown removes
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path = LOCK_FILE) -> Iterator[None]:
+    """One `lab up` or `lab down` at a time on a machine: a second one, say from
+    another terminal or test run, is refused at once instead of tearing down the
+    lab the first is building or using."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "?"
+            raise LabError(f"another `swarmtui lab up/down` is running (pid {holder}); "
+                           "wait for it to finish") from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def up(nodes: int = 4, managers: int = 1, stack: str | None = "demo",
        progress: Progress = log_progress) -> LabInfo:
     """Start a fresh lab (cleaning up any previous one) and return what runs.
@@ -38,6 +66,11 @@ def up(nodes: int = 4, managers: int = 1, stack: str | None = "demo",
     On failure everything started so far is removed again and LabError says why.
     """
     host.require_supported()
+    with exclusive():
+        return _up(nodes, managers, stack, progress)
+
+
+def _up(nodes: int, managers: int, stack: str | None, progress: Progress) -> LabInfo:
     if stack not in (*STACKS, None):
         raise LabError(f"unknown stack {stack!r} (known: {', '.join(STACKS)})")
     try:
@@ -105,7 +138,8 @@ def _bring_up(plans: list[NodePlan], managers: int, stack: str | None,
 def down(progress: Progress = log_progress) -> None:
     """Remove everything the lab made; safe when nothing is up."""
     host.require_supported()
-    teardown(progress)
+    with exclusive():
+        teardown(progress)
 
 
 def status() -> LabInfo | None:
