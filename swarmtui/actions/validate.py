@@ -25,6 +25,25 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IMAGE_REFERENCE = re.compile(
     r"^[\w][\w.-]*(?::\d+)?(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
 SHELL_OPERATORS = re.compile(r"[;&|<>`$\\\n\r]|\$\(")
+# Programs that stop, wipe or cut off a node: swarmtui will not run them for anyone (a
+# person or an LLM); an operator who means it has their own SSH session.
+NODE_BREAKERS = frozenset({
+    "reboot", "shutdown", "poweroff", "halt", "init", "telinit", "mkfs", "wipefs", "fdisk",
+    "sfdisk", "parted", "dd", "shred", "kill", "killall", "pkill", "ifdown", "mkswap",
+    "swapoff", "userdel", "passwd", "crontab", "chmod", "chown", "mv", "truncate", "nft"})
+WRAPPERS = frozenset({"sudo", "doas", "su", "env", "nohup", "nice", "timeout", "xargs", "sh",
+                      "bash", "zsh", "dash", "ksh", "fish", "busybox", "nsenter", "chroot"})
+INTERPRETERS = frozenset({"python", "python3", "perl", "ruby", "node", "php", "awk"})
+BREAKING_SUBCOMMANDS = {
+    "systemctl": {"stop", "restart", "disable", "mask", "kill", "poweroff", "reboot", "halt",
+                  "isolate", "rescue", "emergency", "daemon-reload", "reload"},
+    "service": {"stop", "restart", "reload"},
+    "docker": {"rm", "rmi", "kill", "stop", "restart", "prune", "leave", "init", "join",
+               "update", "scale", "create", "run", "exec", "start", "pause", "unpause",
+               "promote", "demote", "rollback", "deploy", "load", "import", "commit"},
+    "iptables": {"-F", "-X", "-D", "-A", "-I", "-P", "-Z", "-R", "-N", "--flush", "--delete",
+                 "--append", "--insert", "--policy"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,4 +204,24 @@ def check_command(command: str) -> str | None:
         return "the command is empty"
     if argv[0].startswith("-"):
         return "the command starts with '-'"
+    return _breaks_the_node(argv)
+
+
+def _breaks_the_node(argv: list[str]) -> str | None:
+    program = argv[0].rsplit("/", 1)[-1]
+    if program in WRAPPERS or (program in INTERPRETERS and len(argv) > 1):
+        return (f"{program} runs other programs or code; name the program itself "
+                "(it runs as the configured SSH user)")
+    words = set(argv[1:])
+    if program in NODE_BREAKERS or program.startswith("mkfs."):
+        return (f"{program!r} can stop, wipe or cut off the node; swarmtui runs commands "
+                "that look, not ones that break — use your own SSH session")
+    if program == "rm" and any(re.match(r"-\w*[rRf]", a) or a == "--recursive"
+                               for a in argv[1:]):
+        return "a recursive or forced rm can wipe the node; use your own SSH session"
+    if program in BREAKING_SUBCOMMANDS and words & BREAKING_SUBCOMMANDS[program]:
+        shown = " ".join(argv[:min(argv.index(w) for w in words & BREAKING_SUBCOMMANDS[program])
+                               + 1])
+        return (f"`{shown}` changes the node or the swarm behind swarmtui's back; "
+                "use the matching action (drain, restart, remove) or your own SSH session")
     return None
