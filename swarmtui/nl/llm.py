@@ -10,6 +10,7 @@ falls back to the offline translator, with a notice saying so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +78,14 @@ def tool_definition() -> dict[str, Any]:
     }
 
 
+# A label the model may see: one short token each side. Anything longer or with spaces is
+# free text someone typed into the cluster, and free text could carry instructions.
+LABEL_TOKEN = re.compile(r"^[\w.:/-]{1,63}$")
+
+
 def state_summary(state: ClusterState) -> str:
-    """Names, modes, counts, health, roles: enough to resolve names, nothing private."""
+    """Names, modes, counts, health, roles: enough to resolve names, nothing private, and no
+    free text from the cluster (Docker names and image references hold no spaces)."""
     lines = ["services:"]
     for service in state.services:
         lines.append(f"- {service.name} ({service.mode_label}, {service.counts}, "
@@ -86,7 +93,8 @@ def state_summary(state: ClusterState) -> str:
     lines.append("nodes:")
     for node in state.nodes:
         role = "leader" if node.leader else node.role
-        labels = ",".join(f"{k}={v}" for k, v in node.labels.items())
+        labels = ",".join(f"{k}={v}" for k, v in node.labels.items()
+                          if LABEL_TOKEN.match(k) and LABEL_TOKEN.match(v))
         lines.append(f"- {node.name} ({role}, {node.state}, {node.availability}"
                      + (f", labels {labels}" if labels else "") + ")")
     return "\n".join(lines)
