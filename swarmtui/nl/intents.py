@@ -191,7 +191,8 @@ def update_image(clause: Clause, state: ClusterState) -> Step:
             return Step("service.update_image", {"service": service.name,
                                                  "image": _with_tag(service, tag)})
         return Step("service.update_image", {"service": service.name, "image": reference})
-    version = clause.matches(r"\b(version|to|tag|v|release)\s*v?(\d+(?:\.\d+)*[\w.-]*)")
+    version = (clause.matches(r"\b(version|to|tag|v|release)\s*v?(\d+(?:\.\d+)*[\w.-]*)") or
+               clause.matches(r"(?<![\w.])(v?)(\d+\.\d+[\w.-]*)"))
     if version:
         if "." not in version[2] and version[1] == "to":
             raise AskBack(f"{version[2]} for {service.name}: replicas "
@@ -250,8 +251,9 @@ def label_add(clause: Clause, state: ClusterState) -> Step:
 
 def label_remove(clause: Clause, state: ClusterState) -> Step:
     node = one_node(clause, state, "unlabel")
-    match = (clause.matches(r"(?:the\s+)?([\w.-]+)\s+label") or
-             clause.matches(r"\blabel\s+([\w.-]+)") or clause.matches(r"\bunlabel\s+([\w.-]+)"))
+    text = bare_text(clause.text, clause.nodes)  # a label may be called like a service: db
+    match = (re.search(r"(?:the\s+)?([\w.-]+)\s+label", text) or
+             re.search(r"\blabel\s+([\w.-]+)", text) or re.search(r"\bunlabel\s+([\w.-]+)", text))
     if match is None or match[1] in ("the", "a", "NODE", "from", "on", "of"):
         raise AskBack(f"remove which label from {node}?")
     return Step("node.label_remove", {"node": node, "key": match[1]})
@@ -263,10 +265,11 @@ def logs(clause: Clause, state: ClusterState) -> Step:
     if grep := clause.matches(r"\b(errors?|warnings?|warn|panics?|exceptions?|timeouts?|"
                               r"fatal|critical)\b"):
         params["grep"] = grep[1].removesuffix("s")
-    match = re.search(r"\b(?:grep|grep for|matching|containing|with|for)\s+['\"]?([^'\"\s]+)",
-                      clause.original, re.IGNORECASE)
-    if match and match[1].lower() not in WORDS:
-        params["grep"] = match[1]
+    match = re.search(r"\b(?:grep(?:\s+for)?|matching|containing|mentioning|that say|with the "
+                      r"(?:word|text))\s+(?:'([^']+)'|\"([^\"]+)\"|(\S+))", clause.original,
+                      re.IGNORECASE)
+    if match and (match[1] or match[2] or match[3].lower() not in WORDS):
+        params["grep"] = match[1] or match[2] or match[3]
     if match := DURATION.search(clause.bare):
         number = match[1] or match[3] or "1"
         unit = (match[2] or match[4])[0]
@@ -278,7 +281,9 @@ def logs(clause: Clause, state: ClusterState) -> Step:
 
 
 def diagnose(clause: Clause, state: ClusterState) -> Step:
-    if not clause.services and not clause.nodes and clause.has("wrong", "broken"):
+    """"why is X failing" diagnoses X; "what's wrong?" with nothing named lists what fails."""
+    if not clause.targets and clause.has("wrong", "broken") and \
+            not DATABASE_WORDS.search(clause.bare) and not clause.unknown_words(state):
         return Step("query.services", {"state": "failing"})
     return Step("diagnose.service", {"service": one_service(clause, state, "diagnose").name})
 
@@ -333,8 +338,12 @@ def probe(clause: Clause, state: ClusterState) -> Step:
 
 def ssh_run(clause: Clause, state: ClusterState) -> Step:
     node = one_node(clause, state, "run it on")
-    match = re.match(r"\s*(?:please\s+)?(?:run|exec|execute)\s+(.+)\s+on\s+", clause.original,
-                     re.IGNORECASE)
+    match = (re.match(r"\s*(?:please\s+)?(?:run|exec|execute)\s+(.+)\s+on\s+", clause.original,
+                      re.IGNORECASE) or
+             re.match(r"\s*(?:on|at)\s+(?:the\s+)?\S+\s+(?:run|exec|execute)\s+(.+)$",
+                      clause.original, re.IGNORECASE) or
+             re.match(r"\s*ssh\s+(?:to\s+|into\s+)?(?:the\s+)?\S+\s+(?:and\s+)?(?:run\s+)?(.+)$",
+                      clause.original, re.IGNORECASE))
     if match is None:
         raise AskBack(f"run what on {node}? e.g. `run uptime on {node}`")
     command = match[1].strip().strip("`'\"")
@@ -379,6 +388,8 @@ def _mutates(c: Clause) -> bool:
 
 
 def _query_services(c: Clause) -> bool:
+    if c.has("stack") and not c.services and c.has("what", "which", "list", "show", "in"):
+        return True
     if c.has("services", "ls") and (not c.services or c.has("list", "which", "what", "show")):
         return True
     return not c.services and bool(c.matches(
@@ -407,7 +418,9 @@ INTENTS: list[tuple[Matcher, Builder]] = [
     (lambda c: c.has("log", "logs"), logs),
     (lambda c: c.has("why", "diagnose", "investigate", "troubleshoot", "wrong", "debug") or
      bool(c.matches(r"\bwhat happened\b|\bproblem with\b")), diagnose),
-    (lambda c: bool(re.match(r"\s*(?:please\s+)?(run|exec|execute)\b", c.text)), ssh_run),
+    (lambda c: bool(re.match(r"\s*(?:please\s+)?(run|exec|execute)\b|\s*ssh\b", c.text) or
+                    c.matches(r"^\s*(?:on|at)\s+(?:the\s+)?(?:NODE|manager|leader)\s+"
+                              r"(?:run|exec|execute)\b")), ssh_run),
     (lambda c: (bool(c.nodes) or bool(LEADER_WORDS.search(c.bare))) and not c.services and
      not _mutates(c) and any(c.has(*words) for words, _ in PROBE_WORDS), probe),
     (lambda c: not _mutates(c) and _query_services(c), query_services),
@@ -417,8 +430,11 @@ INTENTS: list[tuple[Matcher, Builder]] = [
     (lambda c: c.has("demote") or bool(c.nodes and c.matches(r"\bmake\b.*\bworker\b")),
      node_step("node.demote", "demote")),
     (lambda c: c.has("drain", "evacuate", "empty", "offline", "maintenance") or
-     bool(c.matches(r"\bout of (rotation|service)\b")), node_step("node.drain", "drain")),
+     bool(c.matches(r"\bout of (rotation|service)\b|\b(move|get|take|shift)\b.*\boff\b.*NODE")),
+     node_step("node.drain", "drain")),
     (lambda c: (c.has("cordon") and not c.has("uncordon")) or
+     bool(c.nodes and c.matches(r"\bstop scheduling\b|\bno new (tasks|work)\b|\bunschedulable\b"))
+     or
      (c.has("pause", "freeze") and bool(c.nodes) and not c.services),
      node_step("node.pause", "pause")),
     (lambda c: c.has("activate", "reactivate", "uncordon", "undrain", "unpause", "resume",

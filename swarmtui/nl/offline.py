@@ -29,6 +29,8 @@ CHANGES = re.compile(r"\b(remove|delete|rm|nuke|kill|stop|drain|restart|scale|de
                      r"redeploy|set|unset)\b")
 PRONOUN = re.compile(r"\b(it|its|them|this one|that one|that|this)\b")
 SETTING = re.compile(r"^[a-z_][a-z0-9_]*=", re.IGNORECASE)
+SSH_TO = re.compile(r"^ssh\s+(?:to\s+|into\s+)?(?:the\s+)?\S+$")  # "ssh to X and run Y"
+RUN = re.compile(r"^(?:run|exec|execute)\s")
 LAST_RESORT = len(INTENTS) - 1  # "a name alone: show it" never decides a clause has a verb
 
 
@@ -60,9 +62,15 @@ class OfflineTranslator:
                 name = previous.targets[0].name
                 clause = _read(PRONOUN.sub(name, low, count=1),
                                PRONOUN.sub(name, original, count=1), state, vocabulary)
-            if previous is not None and clause.targets and _intent(clause) is None and \
-                    previous.targets:
-                clause, clauses[-1] = _share_verb(previous, clause, state, vocabulary)
+            if previous is not None and clause.targets and _intent(clause) is None:
+                if previous.targets:
+                    clause, clauses[-1] = _share_verb(previous, clause, state, vocabulary)
+                else:  # "check disk and memory on worker-2": "memory…" takes "check"
+                    verb = previous.text.split()[0] + " "
+                    clause = _read(verb + clause.text, verb + clause.original, state,
+                                   vocabulary)
+            if previous is not None and not previous.targets and clause.targets:
+                clauses[-1] = _borrow_target(previous, clause, state, vocabulary)
             clauses.append(clause)
         return [_build(clause, state) for clause in clauses]
 
@@ -89,7 +97,9 @@ def _pieces(text: str, sentence: str) -> list[tuple[str, str]]:
     for low, orig in zip(lowered, originals, strict=True):
         if not low:
             continue
-        if pieces and SETTING.match(low) and "=" in pieces[-1][0]:
+        joins_setting = SETTING.match(low) and "=" in pieces[-1][0] if pieces else False
+        joins_ssh = pieces and RUN.match(low) and SSH_TO.match(pieces[-1][0])
+        if joins_setting or joins_ssh:
             pieces[-1] = (f"{pieces[-1][0]} and {low}", f"{pieces[-1][1]} and {orig}")
         else:
             pieces.append((low, orig))
@@ -126,6 +136,28 @@ def _share_verb(previous: Clause, clause: Clause, state: ClusterState,
                          vocabulary)
     joined = _read(verb + clause.text, verb_original + clause.original, state, vocabulary)
     return joined, previous
+
+
+def _borrow_target(previous: Clause, clause: Clause, state: ClusterState,
+                   vocabulary: frozenset[str]) -> Clause:
+    """"check disk and memory on worker-2": "check disk" also means on worker-2 — only
+    where it could not be done without a target."""
+    if _builds(previous, state):
+        return previous
+    start = clause.targets[0].start
+    preposition = re.search(r"\b(?:on|of|for|from|in|at)\s+(?:the\s+)?$", clause.text[:start])
+    tail = clause.text[preposition.start() if preposition else start:]
+    candidate = _read(f"{previous.text} {tail}", f"{previous.original} {tail}", state,
+                      vocabulary)
+    return candidate if _builds(candidate, state) else previous
+
+
+def _builds(clause: Clause, state: ClusterState) -> bool:
+    try:
+        _build(clause, state)
+    except AskBack:
+        return False
+    return True
 
 
 def _build(clause: Clause, state: ClusterState) -> Step:

@@ -116,3 +116,19 @@ def test_nothing_raises_on_odd_input(translate):
                      "set =1 on web", "label worker-2 with =", "logs of", "since 10m"]:
         plan = translate(sentence)
         assert plan.asks_back or plan.steps, sentence
+
+
+def test_a_verb_and_a_target_are_shared_backwards_where_one_is_missing(translate):
+    assert steps(translate("check disk and memory on worker-2")) == [
+        ("node.probe", {"node": "worker-2", "probe": "disk"}),
+        ("node.probe", {"node": "worker-2", "probe": "memory"})]
+    # a clause that stands on its own keeps its meaning
+    assert steps(translate("show alerts and restart web")) == [
+        ("view.alerts", {}), ("service.restart", {"service": "shop_web"})]
+
+
+def test_ssh_to_a_node_and_run(translate):
+    assert steps(translate("ssh to the manager and run cat /etc/os-release")) == [
+        ("ssh.run", {"node": "pop-os", "command": "cat /etc/os-release"})]
+    assert steps(translate("on worker-3 run docker ps")) == [
+        ("ssh.run", {"node": "worker-3", "command": "docker ps"})]
