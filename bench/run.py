@@ -43,6 +43,7 @@ TARGETS = {
     "log_lines_per_s": ("≥", 20000.0),
     "event_to_screen_median_ms": ("≤", 300.0),
     "check_max_s": ("≤", 2.0),
+    "translate_p95_ms": ("≤", 10.0),
 }
 
 
@@ -128,6 +129,35 @@ def console_figures(name: str, snapshot: Path, services: int) -> dict[str, Any]:
                 "rss_mb": round(run.rss_peak_mb(), 1)}
     finally:
         run.stop()
+
+
+def translation(data: dict[str, Any]) -> dict[str, Any]:
+    """The offline translator on every sentence of the NL benches, per sentence."""
+    import statistics
+
+    import yaml
+
+    from swarmtui.nl.offline import OfflineTranslator
+    from swarmtui.nl.resolve import name_index
+    from tests.conftest import state_from
+
+    benches = sorted((ROOT / "tests" / "fixtures" / "nl-bench").glob("*.yaml"))
+    sentences = [case["say"] for bench in benches for case in yaml.safe_load(bench.read_text())]
+    state = state_from(data)
+    started = time.perf_counter()
+    name_index(state)  # once per cluster state, shared by every sentence until the next one
+    index_ms = (time.perf_counter() - started) * 1000
+    translator = OfflineTranslator()
+    times = []
+    for sentence in sentences:
+        started = time.perf_counter()
+        translator.translate(sentence, state)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"sentences": len(sentences), "name_index_ms": round(index_ms, 1),
+            "translate_median_ms": round(statistics.median(times), 2),
+            "translate_p95_ms": round(times[int(len(times) * 0.95)], 2),
+            "translate_max_ms": round(times[-1], 2)}
 
 
 def log_ingestion(lines: int = 200_000) -> dict[str, Any]:
@@ -300,11 +330,14 @@ def main() -> int:
                                               INCIDENT, 15)
         results["scaled"] = console_figures("scaled (100 nodes, 2,000 services, 20,000 tasks)",
                                             scaled, 2000)
+        results["translate (recorded)"] = translation(json.loads(INCIDENT.read_text()))
+        results["translate (scaled)"] = translation(data)
     results["logs"] = log_ingestion()
     results["lab"] = lab_figures()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"machine: {results['machine']}; load average at start {results['load_average']}")
-    for section in ("recorded", "scaled", "logs", "lab"):
+    for section in ("recorded", "scaled", "translate (recorded)", "translate (scaled)", "logs",
+                    "lab"):
         print(f"\n[{section}]")
         for key, value in results[section].items():
             mark = verdict(key, value) if isinstance(value, int | float) else ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from swarmtui.actions.plan import Step
 from swarmtui.actions.validate import check_command
-from swarmtui.nl.resolve import FILLER, LEADER_WORDS, Found, leader, service_aliases, stacks
+from swarmtui.nl.resolve import FILLER, LEADER_WORDS, Found, leader, name_index, stacks
 from swarmtui.nl.words import WORDS
 from swarmtui.swarm.model import ClusterState, Service
 
@@ -229,7 +229,7 @@ def env_set(clause: Clause, state: ClusterState) -> Step:
 
 def env_unset(clause: Clause, state: ClusterState) -> Step:
     service = one_service(clause, state, "unset variables on")
-    aliases = {a for s in state.services for a in service_aliases(s)}
+    aliases = name_index(state).services
     names = [n for n in re.findall(r"\b([A-Z_][A-Z0-9_]+)\b", clause.original)
              if n.lower() not in aliases and n.lower() not in ("env", "var", "vars", "variable")]
     after = re.search(r"\b(?:unset|var|variable|env)\s+([A-Za-z_][A-Za-z0-9_]*)\b",

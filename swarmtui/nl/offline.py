@@ -14,7 +14,7 @@ import re
 
 from swarmtui.actions.plan import Plan, Step
 from swarmtui.nl.intents import INTENTS, AskBack, Clause, bare_text
-from swarmtui.nl.resolve import find_nodes, find_services, service_aliases
+from swarmtui.nl.resolve import find_nodes, find_services, name_index
 from swarmtui.nl.words import WORDS, mend_slips, normalise
 from swarmtui.swarm.model import ClusterState
 
@@ -49,7 +49,7 @@ class OfflineTranslator:
         if not text:
             raise AskBack("what would you like to do?")
         vocabulary = WORDS
-        text = mend_slips(text, _name_words(state))
+        text = mend_slips(text, name_index(state).words)
         if EVERYTHING.search(text) and CHANGES.search(text):
             raise AskBack("that would change everything at once; name the services or nodes "
                           "one by one")
@@ -73,16 +73,6 @@ class OfflineTranslator:
                 clauses[-1] = _borrow_target(previous, clause, state, vocabulary)
             clauses.append(clause)
         return [_build(clause, state) for clause in clauses]
-
-
-def _name_words(state: ClusterState) -> frozenset[str]:
-    words: set[str] = set()
-    for service in state.services:
-        for alias in service_aliases(service):
-            words.update(re.findall(r"[a-z0-9]+", alias))
-    for node in state.nodes:
-        words.update(re.findall(r"[a-z0-9]+", node.name.lower()))
-    return frozenset(words)
 
 
 def _pieces(text: str, sentence: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ is reported, not chosen.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from swarmtui.swarm.model import ClusterState, Node, Service
@@ -18,6 +19,7 @@ LEADER_WORDS = re.compile(r"\b(?:the\s+)?(?:manager|leader|leader node|manager n
 FILLER = frozenset({"the", "a", "an", "service", "services", "stack", "app", "container",
                     "containers", "node", "on", "of", "to", "for", "in", "my", "our", "please"})
 WORD = re.compile(r"[a-z0-9][\w.-]*[a-z0-9]|[a-z0-9]")
+TOKEN = re.compile(r"[\w-]+(?:\.[\w-]+)*")  # a word of a name: shop_web, node-exporter, v1.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +42,6 @@ def service_aliases(service: Service) -> set[str]:
     elif "_" in name:
         aliases.add(name.split("_", 1)[1])
     return aliases
-
-
-def node_pattern(node: Node) -> re.Pattern[str]:
-    """`worker-3` also as `worker 3` and `worker3`."""
-    parts = re.split(r"[-_ ]", node.name.lower())
-    body = r"[-_ ]?".join(re.escape(p) for p in parts)
-    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -83,22 +78,84 @@ def is_typo_of(word: str, name: str) -> bool:
     return distance <= limit
 
 
+@dataclass
+class NameIndex:
+    """Every name a sentence may use for the cluster's services and nodes, built once per
+    state: a sentence then costs lookups, not a pass over thousands of services."""
+
+    services: dict[str, set[str]]  # alias → service names
+    nodes: dict[str, str]  # "worker-3", "worker 3", "worker3" → worker-3
+    by_length: dict[int, list[tuple[str, str, str]]]  # len → (alias, its digits, service)
+    node_names: list[tuple[str, str, str]]  # (lower-cased name, its digits, name)
+    words: frozenset[str]  # every word of every name
+    stacks: frozenset[str]
+    longest: int  # the most words an alias has
+
+
+_last: tuple[weakref.ref[ClusterState], NameIndex] | None = None
+
+
+def name_index(state: ClusterState) -> NameIndex:
+    global _last
+    if _last is not None and _last[0]() is state:
+        return _last[1]
+    services: dict[str, set[str]] = {}
+    by_length: dict[int, list[tuple[str, str, str]]] = {}
+    for service in state.services:
+        for alias in service_aliases(service):
+            services.setdefault(alias, set()).add(service.name)
+            by_length.setdefault(len(alias), []).append(
+                (alias, re.sub(r"\D", "", alias), service.name))
+    nodes: dict[str, str] = {}
+    for node in state.nodes:
+        parts = re.split(r"[-_ ]", node.name.lower())
+        for joiner in ("-", "_", " ", ""):
+            nodes.setdefault(joiner.join(parts), node.name)
+        nodes.setdefault(node.name.lower(), node.name)
+    words = {w for name in [*services, *nodes] for w in re.findall(r"[a-z0-9]+", name)}
+    index = NameIndex(services, nodes, by_length,
+                      [(n.name.lower(), re.sub(r"\D", "", n.name), n.name) for n in state.nodes],
+                      frozenset(words), frozenset(s.stack.lower() for s in state.services
+                                                  if s.stack),
+                      max((len(a.split()) for a in [*services, *nodes]), default=1))
+    _last = (weakref.ref(state), index)
+    return index
+
+
+def _spans(text: str, longest: int) -> list[tuple[int, int, str]]:
+    """Runs of one to `longest` words, longest first: the places a name can stand."""
+    words = list(TOKEN.finditer(text))
+    spans = []
+    for size in range(min(longest, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            start, end = words[i].start(), words[i + size - 1].end()
+            spans.append((start, end, text[start:end]))
+    return spans
+
+
 def find_nodes(text: str, state: ClusterState, vocabulary: frozenset[str] = frozenset()
                ) -> list[Found]:
-    found = []
-    for node in state.nodes:
-        for match in node_pattern(node).finditer(text):
-            found.append(Found("node", node.name, match.start(), match.end()))
+    index = name_index(state)
+    found: list[Found] = []
+    for start, end, words in _spans(text, 3):
+        name = index.nodes.get(words)
+        if name is not None and not _overlaps(start, end, found):
+            found.append(Found("node", name, start, end))
     if found:
         return found
     for match in WORD.finditer(text):
         word = match[0]
         if word in vocabulary or word in FILLER:
             continue
-        for node in state.nodes:
-            if is_typo_of(word, node.name.lower()):
-                found.append(Found("node", node.name, match.start(), match.end(), typo=True))
+        digits = re.sub(r"\D", "", word)
+        for lowered, node_digits, name in index.node_names:
+            if digits == node_digits and is_typo_of(word, lowered):
+                found.append(Found("node", name, match.start(), match.end(), typo=True))
     return found
+
+
+def _overlaps(start: int, end: int, found: list[Found]) -> bool:
+    return any(f.start < end and start < f.end for f in found)
 
 
 def leader(state: ClusterState) -> Node | None:
@@ -108,29 +165,19 @@ def leader(state: ClusterState) -> Node | None:
 def find_services(text: str, state: ClusterState, taken: list[Found],
                   vocabulary: frozenset[str] = frozenset()) -> list[Found]:
     """Exact aliases first (longest wins), then typo-tolerant words if nothing matched."""
-    spans = [(f.start, f.end) for f in taken]
+    index = name_index(state)
     found: list[Found] = []
-    candidates: list[tuple[str, Service]] = []
-    for service in state.services:
-        for alias in service_aliases(service):
-            candidates.append((alias, service))
-    candidates.sort(key=lambda c: -len(c[0]))
-    for alias, service in candidates:
-        if alias not in text:
-            continue
-        for match in re.finditer(rf"(?<![\w.-]){re.escape(alias)}(?![\w-])", text):
-            span = (match.start(), match.end())
-            if any(a < span[1] and span[0] < b for a, b in spans):
-                continue
-            found.append(Found("service", service.name, *span))
-            spans.append(span)
+    for start, end, words in _spans(text, index.longest):
+        names = index.services.get(words)
+        if names and not _overlaps(start, end, taken) and not _overlaps(start, end, found):
+            found.extend(Found("service", name, start, end) for name in sorted(names))
     if found:
         return found
     for match in WORD.finditer(text):
         word = match[0]
         if word in vocabulary or word in FILLER or word.isdigit():
             continue
-        if any(a < match.end() and match.start() < b for a, b in spans):
+        if _overlaps(match.start(), match.end(), taken):
             continue
         for name in fuzzy_service(word, state):
             found.append(Found("service", name, match.start(), match.end(), typo=True))
@@ -141,9 +188,13 @@ def fuzzy_service(word: str, state: ClusterState) -> list[str]:
     """Services with an alias within a typo of `word` (e.g. "prometeus", "wbe")."""
     if word in FILLER:
         return []
-    return sorted({service.name for service in state.services
-                   if any(is_typo_of(word, alias) for alias in service_aliases(service))})
+    index = name_index(state)
+    digits = re.sub(r"\D", "", word)
+    return sorted({service
+                   for length in range(len(word) - 2, len(word) + 3)
+                   for alias, alias_digits, service in index.by_length.get(length, ())
+                   if alias_digits == digits and is_typo_of(word, alias)})
 
 
-def stacks(state: ClusterState) -> set[str]:
-    return {s.stack.lower() for s in state.services if s.stack}
+def stacks(state: ClusterState) -> frozenset[str]:
+    return name_index(state).stacks
