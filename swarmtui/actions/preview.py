@@ -10,6 +10,7 @@ from swarmtui.actions.plan import Plan, Step
 from swarmtui.actions.ssh import PROBES
 from swarmtui.actions.validate import StepCheck, validate
 from swarmtui.swarm.model import ClusterState
+from swarmtui.swarm.secrets import mask_value
 
 RISK_ORDER = (Risk.READ, Risk.LOW, Risk.HIGH, Risk.DESTRUCTIVE)
 
@@ -39,7 +40,9 @@ def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
         # exactly what runs, under a terminal (-t) so that stopping it hangs it up
         command = f"ssh -t {step.params.get('node')} {shlex.join(argv)}"
     if step.action == "service.update_env":
-        parts = [f"--env-add {k}=…" for k in step.params.get("set") or {}]
+        # the value as typed, so a slip shows before it runs; a secret-looking one masked
+        parts = [f"--env-add {shlex.quote(f'{k}={mask_value(str(k), str(v))}')}"
+                 for k, v in (step.params.get("set") or {}).items()]
         parts += [f"--env-rm {k}" for k in step.params.get("unset") or []]
         command = f"docker service update {' '.join(parts)} {step.params.get('service')}"
     return summary, command, _change(step, state)

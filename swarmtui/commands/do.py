@@ -7,7 +7,7 @@ import sys
 
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
 from swarmtui.commands.common import add_source_options, fail, read_state, source_from_args
-from swarmtui.commands.plan import translate
+from swarmtui.commands.plan import print_preview, translate
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.source import SourceError
 
@@ -38,12 +38,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"? {plan.clarify}")
         return 1
     previews = preview(plan, state)
-    for number, item in enumerate(previews, 1):
-        print(f"{number}. [{item.risk}] {item.summary}" + (f"  ({item.change})" if item.change
-                                                            else ""))
-        print(f"   $ {item.command}")
-        if item.problem:
-            print(f"   ✗ refused: {item.problem}")
+    print_preview(previews)
     if any(item.problem for item in previews):
         return fail("the plan was refused; nothing ran")
     if not isinstance(source, EngineSource):

@@ -8,9 +8,8 @@ import json
 import sys
 from typing import Any
 
-from swarmtui.actions.catalog import CATALOG
 from swarmtui.actions.plan import Plan
-from swarmtui.actions.validate import validate
+from swarmtui.actions.preview import StepPreview, preview
 from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.nl.offline import OfflineTranslator
 from swarmtui.swarm.source import SourceError
@@ -50,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     plan, notice = translate(sentence, state, offline=args.offline)
     if notice:
         print(f"note: {notice}", file=sys.stderr)
-    checks = validate(plan, state)
-    problems = [f"step {n}: {c.problem}" for n, c in enumerate(checks, 1) if not c.ok]
+    previews = preview(plan, state)
+    problems = [f"step {n}: {p.problem}" for n, p in enumerate(previews, 1) if p.problem]
     if args.json:
         data = plan.as_json()
         if problems:
@@ -61,14 +60,14 @@ def run(args: argparse.Namespace) -> int:
     elif plan.asks_back:
         print(f"? {plan.clarify}")
     else:
-        for number, step in enumerate(plan.steps, 1):
-            action = CATALOG[step.action]
-            values = {k: v for k, v in step.params.items()}
-            try:
-                summary, cli = action.summary.format(**values), action.cli.format(**values)
-            except (KeyError, IndexError):
-                summary, cli = step.action, action.cli
-            print(f"{number}. [{action.risk}] {summary}\n   $ {cli}")
-            if not checks[number - 1].ok:
-                print(f"   ✗ refused: {checks[number - 1].problem}")
+        print_preview(previews)
     return 1 if plan.asks_back or problems else 0
+
+
+def print_preview(previews: list[StepPreview]) -> None:
+    """Each step: its risk, what it does and changes, the equivalent command, a refusal."""
+    for number, item in enumerate(previews, 1):
+        change = f"  ({item.change})" if item.change else ""
+        print(f"{number}. [{item.risk}] {item.summary}{change}\n   $ {item.command}")
+        if item.problem:
+            print(f"   ✗ refused: {item.problem}")
