@@ -82,3 +82,15 @@ def test_plan_command_previews_steps_and_refuses_what_the_validator_refuses():
     unknown = swarmtui("plan", "--snapshot", str(INCIDENT), "--json", "restart nginx")
     assert unknown.returncode == 1 and '"steps": []' in unknown.stdout
     assert "nginx" in unknown.stdout
+
+
+def test_plan_shows_the_probe_command_and_typed_values_with_secrets_masked():
+    from tests.conftest import INCIDENT, swarmtui
+
+    probe = swarmtui("plan", "--snapshot", str(INCIDENT), "check disk and memory on worker-2")
+    assert probe.returncode == 0, probe.stderr
+    assert "$ ssh worker-2 df -h" in probe.stdout and "$ ssh worker-2 free -m" in probe.stdout
+    env = swarmtui("plan", "--snapshot", str(INCIDENT),
+                   "set LOG_LEVEL=debgu DB_PASSWORD=hunter2 on api")
+    assert "--env-add LOG_LEVEL=debgu" in env.stdout  # a slip shows before it runs
+    assert "hunter2" not in env.stdout and "DB_PASSWORD=••••••" in env.stdout
