@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from swarmtui.swarm.source import EventStream, Source, SourceError
 
 # Failures only an operator can fix: retry, but slowly.
 OPERATOR_FIXES = frozenset({"permission", "not-manager", "not-swarm", "api-version"})
+# A refresh (fetch + parse) may keep the console and the leader busy for at most this share
+# of the time: on a cluster whose task list takes 1.5 s to fetch, polls come every 7.5 s and
+# a burst of events waits out the rest, instead of one refresh after another.
+BUSY_SHARE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +74,12 @@ class ClusterWatcher:
         poll_interval: float = 2.0,
         debounce: float = 0.1,
         max_backoff: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.poll_interval = poll_interval
+        self.refresh_cost = 0.0  # seconds the last fetch + parse took
+        self._clock = clock
         self.debounce = debounce
         self.max_backoff = max_backoff
         self._on_state = on_state
@@ -106,6 +114,7 @@ class ClusterWatcher:
                     if not connected:
                         await asyncio.to_thread(self.source.connect)
                         connected = True
+                    started = self._clock()
                     raw = await asyncio.to_thread(self.source.fetch)
                 except SourceError as exc:
                     connected = False
@@ -119,6 +128,7 @@ class ClusterWatcher:
                 backoff = 1.0
                 try:
                     self._publish(raw)
+                    self.refresh_cost = self._clock() - started
                 except MalformedData as exc:
                     await self._report_down(
                         f"{self.source.description}: malformed cluster data: {exc}",
@@ -171,12 +181,28 @@ class ClusterWatcher:
                 return
             self._wake.clear()
 
+    @property
+    def poll_period(self) -> float:
+        """The configured interval, or longer where a refresh is expensive."""
+        return max(self.poll_interval, self.refresh_cost / BUSY_SHARE)
+
+    @property
+    def quiet_gap(self) -> float:
+        """The least time between refreshes, even when events ask for one sooner."""
+        return max(self.debounce, self.refresh_cost * (1 / BUSY_SHARE - 1))
+
     async def _wait_for_change(self) -> None:
         assert self._wake is not None
+        loop = asyncio.get_running_loop()
+        waited_from = loop.time()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            await asyncio.wait_for(self._wake.wait(), self.poll_period)
             if not self._stopping.is_set():
-                await asyncio.sleep(self.debounce)  # let a burst of events settle
+                # let a burst of events settle, and an expensive refresh not run back to back
+                rest = max(self.debounce, self.quiet_gap - (loop.time() - waited_from))
+                deadline = loop.time() + rest
+                while not self._stopping.is_set() and (left := deadline - loop.time()) > 0:
+                    await asyncio.sleep(min(left, 0.25))
         self._wake.clear()
 
     def refresh_soon(self) -> None:

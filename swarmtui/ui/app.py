@@ -571,6 +571,9 @@ class SwarmApp(App[None]):
         extras = []
         if self.autopilot is not None:
             extras.append("autopilot" + (" (dry run)" if self.autopilot.policy.dry_run else ""))
+        if self.source.is_live and self.watcher.poll_period > 1.5 * self.watcher.poll_interval:
+            # a large cluster: refreshes are paced so they never take more than a fifth
+            extras.append(f"refresh every {self.watcher.poll_period:.0f}s")
         running = len(self.jobs.running)
         if running:
             extras.append(f"{running} job{'s' if running > 1 else ''} running")

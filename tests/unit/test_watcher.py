@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pytest
+
 from swarmtui.swarm.model import Connection
 from swarmtui.swarm.recorded import RecordedSource
 from swarmtui.swarm.source import SourceError
@@ -129,3 +131,51 @@ def test_lost_engine_shows_disconnected_then_recovers():
     assert down and down[0].label == "disconnected, retrying"
     assert "connection refused" in down[0].message
     assert statuses[-1].state is Connection.CONNECTED
+
+
+class CostlySource(FlakySource):
+    """Each fetch costs `cost` seconds on the watcher's clock, as a huge task list would."""
+
+    def __init__(self, cost: float) -> None:
+        super().__init__()
+        self.cost = cost
+        self.now = 0.0
+        self.fetches = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    def open_events(self, since):
+        return super().open_events(10**12)  # quiet: only refresh_soon() wakes the watcher
+
+    def fetch(self):
+        self.fetches += 1
+        self.now += self.cost
+        return super().fetch()
+
+
+def test_an_expensive_refresh_slows_the_polling_and_spaces_event_refreshes():
+    from swarmtui.swarm.watcher import BUSY_SHARE, ClusterWatcher
+
+    source = CostlySource(cost=0.1)
+    states = []
+
+    async def scenario() -> ClusterWatcher:
+        watcher = ClusterWatcher(source, on_state=states.append, poll_interval=0.05,
+                                 debounce=0.01, clock=source.clock)
+        task = asyncio.create_task(watcher.run())
+        await wait_for(lambda: states)
+        first = source.fetches
+        for _ in range(50):  # a storm of events for one second
+            watcher.refresh_soon()
+            await asyncio.sleep(0.02)
+        storm = source.fetches - first
+        await watcher.stop()
+        await asyncio.wait_for(task, 3)
+        return watcher, storm
+
+    watcher, storm = asyncio.run(scenario())
+    assert watcher.refresh_cost == pytest.approx(0.1)
+    assert watcher.poll_period == pytest.approx(0.1 / BUSY_SHARE)  # not 0.05 s
+    # one refresh per half second at most: a slower machine only makes it fewer
+    assert 1 <= storm <= 3, storm
