@@ -52,3 +52,34 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`| head`): stop quietly, as other CLI tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: one line for the operator, the details kept for us
+        return _crashed(exc)
+
+
+def _crashed(exc: Exception) -> int:
+    """Config and engine errors are one line; anything else too, with a traceback on disk."""
+    import traceback
+
+    from swarmtui.config import ConfigError, state_dir
+    from swarmtui.swarm.logtext import clean
+    from swarmtui.swarm.source import SourceError
+
+    if isinstance(exc, ConfigError):
+        print(f"swarmtui: {clean(str(exc))}", file=sys.stderr)
+        return 2
+    if isinstance(exc, SourceError):
+        print(f"swarmtui: {clean(exc.message)}", file=sys.stderr)
+        return 1
+    where = "no file could be written"
+    try:
+        path = state_dir() / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f"details in {path}"
+    except OSError:
+        pass
+    print(f"swarmtui: unexpected error: {type(exc).__name__}: {clean(str(exc))[:300]} "
+          f"({where})", file=sys.stderr)
+    return 70

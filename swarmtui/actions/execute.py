@@ -156,6 +156,9 @@ class Executor:
                     progress(step, "applying")
                 if step.action in ("node.probe", "ssh.run"):
                     outcome = self._remote(step, state, started, output, cancel)
+                    if step.action == "ssh.run":  # it may have changed the node: say so on undo
+                        self._remember("irreversible", "", step.params["node"], {},
+                                       f"`{step.params['command']}` on {step.params['node']}")
                 else:
                     message = self._apply(step, progress, cancel)
                     outcome = StepResult(step, True, message, time.monotonic() - started)
@@ -403,9 +406,21 @@ class Executor:
     # -- undo -------------------------------------------------------------
 
     def undo(self, *, origin: str = "key") -> str:
+        if not self.undo_stack.cluster:  # a fresh console or `do`: whose records are ours?
+            try:
+                self.state()
+            except SourceError as exc:
+                raise StepFailed(f"cannot undo: {exc.message}") from None
         record = self.undo_stack.pop()
         if record is None:
             raise StepFailed("nothing to undo")
+        if record.kind == "irreversible":
+            message = (f"{record.description} cannot be undone: Docker keeps no record of "
+                       "what it changed on the node; press u again to undo the change "
+                       "before it")
+            self.audit.record(source=origin, action="undo", target=record.name, ok=False,
+                              result=message)
+            raise StepFailed(message)
         try:
             if record.kind == "service-create":
                 spec = copy.deepcopy(record.spec)
@@ -422,11 +437,13 @@ class Executor:
                 current = self._call("GET", f"/nodes/{record.target_id}")
                 self._update_node(current, copy.deepcopy(record.spec))
                 message = f"restored node {record.name}"
-        except StepFailed as exc:
-            self.undo_stack.push(record)
+        except (StepFailed, SourceError) as exc:
+            self.undo_stack.push(record)  # still there for the next try
+            text = exc.message if isinstance(exc, SourceError) else str(exc)
             self.audit.record(source=origin, action="undo", target=record.name, ok=False,
-                              result=str(exc))
-            raise
+                              result=text)
+            raise StepFailed(f"could not undo ({record.description}): {text}; "
+                             "nothing was changed") from None
         self.audit.record(source=origin, action="undo", target=record.name, ok=True,
                           result=message)
         return message

@@ -101,8 +101,13 @@ def plan_risk(previews: list[StepPreview]) -> Risk:
 
 
 def confirmation_needed(previews: list[StepPreview]) -> str:
-    """What the operator must type: 'y' for low/high risk, the target's name if destructive."""
+    """What the operator must type: 'y' for low/high risk; for destructive steps every
+    target's name, in order, separated by spaces ("shop_web shop_api"): one typed name
+    never confirms the loss of another."""
+    targets: list[str] = []
     for item in previews:
         if item.risk is Risk.DESTRUCTIVE:
-            return str(item.step.params.get("service") or item.step.params.get("node"))
-    return "y"
+            target = str(item.step.params.get("service") or item.step.params.get("node"))
+            if target not in targets:
+                targets.append(target)
+    return " ".join(targets) if targets else "y"

@@ -253,9 +253,10 @@ class SSHRunner:
             if key is not None:
                 fingerprint = key.get_fingerprint()
         where = f"-p {port} " if port != 22 else ""
-        return (f"{name} ({host}): host key {fingerprint} is not in known_hosts; "
+        known = self.settings.known_hosts or "~/.ssh/known_hosts"
+        return (f"{name} ({host}): host key {fingerprint} is not in {known}; "
                 f"refused. If it is right, trust it with: ssh-keyscan {where}{host} "
-                f">> ~/.ssh/known_hosts")
+                f">> {shlex.quote(known) if known[0] != '~' else known}")
 
     def close(self) -> None:
         async def shut() -> None:

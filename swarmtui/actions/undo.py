@@ -23,7 +23,7 @@ KEEP = 50  # records per cluster
 
 @dataclass(frozen=True, slots=True)
 class UndoRecord:
-    kind: str  # service-update | service-create | node-update
+    kind: str  # service-update | service-create | service-remove | node-update | irreversible
     target_id: str
     name: str
     spec: dict[str, Any]

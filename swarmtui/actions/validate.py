@@ -158,6 +158,12 @@ def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) ->
     elif action == "service.update_env":
         if not params.get("set") and not params.get("unset"):
             return "nothing to set or unset"
+        service = _service(params, state)
+        current = _env_of(service)
+        changes = [k for k, v in (params.get("set") or {}).items() if current.get(k) != str(v)]
+        changes += [k for k in params.get("unset") or () if k in current]
+        if not changes:
+            return f"{service.name}'s environment already is that: nothing would change"
     elif action in ("node.drain", "node.pause", "node.activate"):
         node = _node(params, state)
         wanted = {"node.drain": "drain", "node.pause": "pause", "node.activate": "active"}[action]
@@ -225,3 +231,13 @@ def _breaks_the_node(argv: list[str]) -> str | None:
         return (f"`{shown}` changes the node or the swarm behind swarmtui's back; "
                 "use the matching action (drain, restart, remove) or your own SSH session")
     return None
+
+
+def _env_of(service: Service) -> dict[str, str]:
+    """The environment in the service's spec, as NAME -> value (a bare NAME has no value)."""
+    container = (service.spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+    env: dict[str, str] = {}
+    for item in container.get("Env") or ():
+        name, _, value = str(item).partition("=")
+        env[name] = value
+    return env

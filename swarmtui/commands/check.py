@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
         where = f"{state.engine.name} ({len(state.nodes)} nodes, {len(state.services)} services)"
         extra: list[Finding] = []
         if args.probes:
-            extra = run_probes(state, engine)
+            try:
+                extra = run_probes(state, engine)
+            except ConfigError as exc:  # the SSH settings: named, and the check is UNKNOWN
+                return report(args, UNKNOWN, [], f"cannot probe: {exc}")
         findings = engine.evaluate(state, state.fetched_at or now, extra)
     findings.sort(key=lambda f: (-f.severity, f.rule, f.subject))
     code = exit_code(findings)

@@ -23,12 +23,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from swarmtui.actions.execute import Executor
+    from swarmtui.config import ConfigError, load_settings, ssh_settings
     from swarmtui.swarm.engine import EngineSource
 
     sentence = " ".join(args.sentence)
     try:
+        settings = load_settings()  # before anything is asked: a bad file stops us here
         source = source_from_args(args, readonly=bool(getattr(args, "readonly", False)))
         state = read_state(source)
+    except ConfigError as exc:
+        return fail(str(exc), 2)
     except SourceError as exc:
         return fail(exc)
     plan, notice = translate(sentence, state, offline=False)
@@ -47,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
     prompt = (f"type {wanted!r} to run this {plan_risk(previews)}-risk plan"
               if wanted != "y" else f"run this {plan_risk(previews)}-risk plan? [y/N]")
     print(prompt, end=" ", flush=True)
-    answer = sys.stdin.readline().strip()
+    answer = " ".join(sys.stdin.readline().split())
     if answer != wanted:
         print("cancelled; nothing ran")
         return 1
     from swarmtui.actions.ssh import SSHRunner
-    from swarmtui.config import load_settings, ssh_settings
 
-    ssh = SSHRunner(ssh_settings(load_settings()))
+    try:
+        ssh = SSHRunner(ssh_settings(settings))
+    except ConfigError as exc:
+        return fail(str(exc), 2)
     from swarmtui.actions.undo import UndoStack, default_path
 
     executor = Executor(source, ssh=ssh, undo=UndoStack(default_path()))

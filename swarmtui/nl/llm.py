@@ -23,13 +23,21 @@ from swarmtui.swarm.model import ClusterState
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "propose_plan"
 
+# Strict tool use accepts a subset of JSON Schema: no numeric bounds, no string patterns
+# or lengths, and every object closed (additionalProperties false, never a schema). Bounds
+# are said in descriptions instead; the validator enforces them on every plan anyway.
+# A mapping (env vars to set) travels as a list of {key, value} pairs.
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
-    "service": {"type": "string"},
-    "node": {"type": "string"},
-    "int": {"type": "integer", "minimum": 0},
+    "service": {"type": "string", "description": "a service name from the cluster summary"},
+    "node": {"type": "string", "description": "a node name from the cluster summary"},
+    "int": {"type": "integer", "description": "a whole number, 0 or more"},
     "str": {"type": "string"},
-    "duration": {"type": "string", "pattern": "^[0-9]+[smhd]$"},
-    "mapping": {"type": "object", "additionalProperties": {"type": "string"}},
+    "duration": {"type": "string", "description": "a duration: a number and s, m, h or d "
+                                                  "(10m, 2h)"},
+    "mapping": {"type": "array", "items": {
+        "type": "object",
+        "properties": {"key": {"type": "string"}, "value": {"type": "string"}},
+        "required": ["key", "value"], "additionalProperties": False}},
     "list": {"type": "array", "items": {"type": "string"}},
 }
 
@@ -66,6 +74,20 @@ def tool_schema() -> dict[str, Any]:
         "required": ["steps"],
         "additionalProperties": False,
     }
+
+
+def _params(action: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The tool's parameters as a Step holds them: {key, value} pairs become a mapping."""
+    params = dict(raw)
+    spec = CATALOG.get(action)
+    for param in spec.params if spec is not None else ():
+        value = params.get(param.name)
+        if param.kind == "mapping" and isinstance(value, list):
+            if not all(isinstance(pair, dict) and set(pair) == {"key", "value"}
+                       for pair in value):
+                raise ValueError(f"{param.name}: not a list of key/value pairs")
+            params[param.name] = {str(p["key"]): str(p["value"]) for p in value}
+    return params
 
 
 def tool_definition() -> dict[str, Any]:
@@ -171,10 +193,17 @@ class LLMTranslator:
             text = " ".join(getattr(b, "text", "") for b in message.content).strip()
             return Translation(Plan.ask(text or "I could not make a plan of that", sentence))
         proposal = call.input if isinstance(call.input, dict) else {}
+        raw_steps = proposal.get("steps", [])
+        if not isinstance(raw_steps, list) or not all(
+                isinstance(s, dict) and isinstance(s.get("action"), str) and
+                isinstance(s.get("params") or {}, dict) for s in raw_steps):
+            # the model's output is data to check, never trusted to have the right shape
+            return Translation(Plan.ask("the proposed plan was malformed; please rephrase",
+                                        sentence))
         try:
-            steps = tuple(Step(str(s["action"]), dict(s.get("params") or {}))
-                          for s in proposal.get("steps", []))
-        except (KeyError, TypeError, AttributeError):
+            steps = tuple(Step(s["action"], _params(s["action"], s.get("params") or {}))
+                          for s in raw_steps)
+        except ValueError:
             return Translation(Plan.ask("the proposed plan was malformed; please rephrase",
                                         sentence))
         if proposal.get("clarify") and not steps:

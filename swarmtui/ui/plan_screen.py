@@ -104,8 +104,9 @@ class PlanScreen(ModalScreen[str | None]):
             self.dismiss(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip() == self.needed:
-            self.dismiss(event.value.strip())
+        typed = " ".join(event.value.split())
+        if typed == self.needed:
+            self.dismiss(typed)
         else:
             self.notify(f"type {self.needed} exactly, or esc to cancel", severity="warning")
 

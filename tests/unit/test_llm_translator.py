@@ -13,9 +13,35 @@ import pytest
 from swarmtui.nl.llm import DEFAULT_MODEL, TOOL_NAME, LLMTranslator
 from tests.conftest import state_from
 
+UNSUPPORTED_IN_STRICT = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                         "multipleOf", "minLength", "maxLength", "pattern", "minItems",
+                         "maxItems", "patternProperties", "$ref", "oneOf", "not"}
+
+
+def strict_problems(schema: object, where: str = "$") -> list[str]:
+    """What the Messages API refuses in a strict tool's schema (its JSON Schema subset):
+    numeric and string bounds, patterns, and any object not closed with
+    additionalProperties false."""
+    problems: list[str] = []
+    if isinstance(schema, dict):
+        problems += [f"{where}.{k}" for k in schema if k in UNSUPPORTED_IN_STRICT]
+        if schema.get("type") == "object" and schema.get("additionalProperties") is not False:
+            problems.append(f"{where}: object without additionalProperties false")
+        for key, value in schema.items():
+            if key in ("properties",) and isinstance(value, dict):
+                for name, sub in value.items():
+                    problems += strict_problems(sub, f"{where}.{name}")
+            elif key in ("items", "additionalProperties") and isinstance(value, dict):
+                problems += strict_problems(value, f"{where}.{key}")
+            elif key in ("anyOf", "allOf") and isinstance(value, list):
+                for i, sub in enumerate(value):
+                    problems += strict_problems(sub, f"{where}.{key}[{i}]")
+    return problems
+
 
 class MessagesAPI:
-    """Answers POST /v1/messages from a script of (status, body, delay) replies."""
+    """Answers POST /v1/messages from a script of (status, body, delay) replies; like the
+    real API, a strict tool whose schema leaves the supported subset is a 400."""
 
     def __init__(self) -> None:
         self.replies: list[tuple[int, dict, float]] = []
@@ -25,8 +51,15 @@ class MessagesAPI:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
-                api.requests.append(json.loads(self.rfile.read(length)))
+                request = json.loads(self.rfile.read(length))
+                api.requests.append(request)
                 status, body, delay = api.replies.pop(0)
+                refused = [p for tool in request.get("tools", []) if tool.get("strict")
+                           for p in strict_problems(tool["input_schema"])]
+                if refused:
+                    status, body, delay = 400, {"type": "error", "error": {
+                        "type": "invalid_request_error",
+                        "message": f"tools.0.input_schema: unsupported: {refused[0]}"}}, 0.0
                 time.sleep(delay)
                 payload = json.dumps(body).encode()
                 try:
@@ -94,11 +127,36 @@ def test_a_good_tool_call_becomes_a_plan(api, incident):
     assert "placeholder" not in json.dumps(request)  # no environment values leave
 
 
+def test_env_changes_travel_as_key_value_pairs_and_come_back_as_a_mapping(api, incident):
+    api.tool_call({"steps": [{"action": "service.update_env",
+                              "params": {"service": "shop_web",
+                                         "set": [{"key": "LOG_LEVEL", "value": "debug"}]}}]})
+    result = translate(api, incident, "set LOG_LEVEL=debug on web")
+    assert result.notice is None, result.notice
+    assert result.plan.steps[0].params == {"service": "shop_web", "set": {"LOG_LEVEL": "debug"}}
+
+
+def test_a_schema_outside_the_strict_subset_is_refused_by_the_server(api, incident,
+                                                                      monkeypatch):
+    """The local server refuses what the real API refuses; our schema must pass it."""
+    import swarmtui.nl.llm as llm
+
+    assert strict_problems(llm.tool_schema()) == []
+    monkeypatch.setitem(llm.KIND_SCHEMAS, "int", {"type": "integer", "minimum": 0})
+    api.tool_call({"steps": []})
+    result = translate(api, incident, "scale web to 4")
+    assert result.notice and "used the offline translator" in result.notice
+    assert result.plan.steps[0].params == {"service": "shop_web", "replicas": 4}
+
+
 @pytest.mark.parametrize("proposal", [
     {"steps": [{"action": "service.explode", "params": {"service": "shop_web"}}]},
     {"steps": [{"action": "service.scale", "params": {"service": "nginx", "replicas": 2}}]},
     {"steps": [{"params": {"service": "shop_web"}}]},
     {"steps": "drain everything"},
+    {"steps": [{"action": "service.scale", "params": "shop_web=4"}]},
+    {"steps": [{"action": "service.update_env",
+                "params": {"service": "shop_web", "set": [{"key": "A"}]}}]},
 ])
 def test_an_unknown_or_malformed_proposal_becomes_a_question(api, incident, proposal):
     api.tool_call(proposal)

@@ -52,6 +52,11 @@ from tests.conftest import state_from
         ("ssh.run", {"node": "worker-2", "command": "iptables -F"}, "`iptables -F` changes"),
         ("service.update_env", {"service": "shop_api", "set": {"BAD NAME": "x"}},
          "not a variable name"),
+        ("service.update_env", {"service": "shop_api", "unset": ["LOG_LEVEL"]},
+         "nothing would change"),
+        ("service.update_env", {"service": "shop_api", "set": {
+            "DATABASE_URL": "postgres://shop:placeholder@postgres:5432/shop"}},
+         "nothing would change"),
     ],
 )
 def test_bad_steps_are_refused_with_their_reason(incident, action, params, problem):
@@ -69,6 +74,7 @@ def test_bad_steps_are_refused_with_their_reason(incident, action, params, probl
         ("service.rollback", {"service": "shop_api"}),
         ("service.restart", {"service": "shop_worker"}),
         ("service.update_env", {"service": "shop_api", "set": {"LOG_LEVEL": "debug"}}),
+        ("service.update_env", {"service": "shop_api", "unset": ["DATABASE_URL"]}),
         ("service.remove", {"service": "shop_analytics"}),
         ("node.drain", {"node": "worker-2"}),
         ("node.activate", {"node": "worker-3"}),
@@ -96,3 +102,36 @@ def test_a_plan_reports_its_first_bad_step_by_number(incident):
                  Step("service.scale", {"service": "web", "replicas": 4})))
     assert first_problem(plan, state_from(incident)) == \
         "step 2 (service.scale): no service named 'web'"
+
+
+def test_each_destructive_target_must_be_typed_one_name_never_confirms_another(incident):
+    from swarmtui.actions.preview import confirmation_needed, preview
+    from swarmtui.nl.offline import OfflineTranslator
+
+    state = state_from(incident)
+    plan = OfflineTranslator().translate("remove web and remove api", state)
+    assert [s.action for s in plan.steps] == ["service.remove", "service.remove"]
+    assert confirmation_needed(preview(plan, state)) == "shop_web shop_api"
+    one = OfflineTranslator().translate("remove web", state)
+    assert confirmation_needed(preview(one, state)) == "shop_web"
+    assert confirmation_needed(preview(OfflineTranslator().translate("scale web to 5", state),
+                                       state)) == "y"
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_is_kept(tmp_path, monkeypatch,
+                                                                   capsys):
+    from swarmtui import cli
+    from swarmtui.commands import status
+
+    def broken(_args):
+        raise RuntimeError("something nobody planned for\x1b[2J")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(status, "run", broken)
+    assert cli.main(["status"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "\x1b" not in err
+    assert "unexpected error: RuntimeError: something nobody planned for" in err
+    log = tmp_path / "swarmtui" / "crash.log"
+    assert f"details in {log}" in err
+    assert "Traceback" in log.read_text() and oct(log.stat().st_mode & 0o777) == "0o600"
