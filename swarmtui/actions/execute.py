@@ -156,6 +156,8 @@ class Executor:
                     progress(step, "applying")
                 if step.action in ("node.probe", "ssh.run"):
                     outcome = self._remote(step, state, started, output, cancel)
+                elif CATALOG[step.action].risk is Risk.READ:
+                    outcome = self._read(step, state, started, output, cancel)
                     if step.action == "ssh.run":  # it may have changed the node: say so on undo
                         self._remember("irreversible", "", step.params["node"], {},
                                        f"`{step.params['command']}` on {step.params['node']}")
@@ -177,6 +179,25 @@ class Executor:
             if not outcome.ok:
                 break
         return result
+
+    def _read(self, step: Step, state: ClusterState, started: float,
+              output: Output | None, cancel: threading.Event | None) -> StepResult:
+        """query.*, view.*, diagnose.service: the answer as lines, logs fetched with a GET."""
+        from swarmtui.actions.read import answer, log_tail
+
+        lines = answer(step, state)
+        if step.action in ("view.logs", "diagnose.service"):
+            try:
+                lines += log_tail(self.source, step, state, cancel)
+            except ValueError as exc:
+                raise StepFailed(str(exc)) from None
+        for line in lines:
+            if output:
+                output(step, line)
+        summary = lines[0] if lines else "nothing to show"
+        if step.action.startswith("query."):
+            summary = f"{max(len(lines) - 1, 0)} found" if len(lines) > 1 else lines[0]
+        return StepResult(step, True, summary, time.monotonic() - started, "\n".join(lines))
 
     def _remote(self, step: Step, state: ClusterState, started: float,
                 output: Output | None, cancel: threading.Event | None) -> StepResult:
@@ -210,8 +231,6 @@ class Executor:
 
             path = create_backup(self.source.client, state_dir() / "backups")
             return f"backup written to {path}"
-        if CATALOG[action].risk is Risk.READ:
-            return "nothing to change"
         if action.startswith("service."):
             return self._apply_service(action, params, progress, cancel)
         if action.startswith("node.") and action != "node.probe":

@@ -39,6 +39,13 @@ def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
         argv = shlex.split(str(step.params["command"]))
         # exactly what runs, under a terminal (-t) so that stopping it hangs it up
         command = f"ssh -t {step.params.get('node')} {shlex.join(argv)}"
+    if step.action == "view.logs":
+        params = step.params
+        flags = [f"--since {shlex.quote(str(params['since']))}"] if params.get("since") else []
+        flags += [f"--tail {int(params['tail'])}"] if str(params.get("tail", "")).isdigit() else []
+        command = f"docker service logs {' '.join([*flags, str(params.get('service'))])}"
+        if params.get("grep"):
+            command += f" 2>&1 | grep -i {shlex.quote(str(params['grep']))}"
     if step.action == "service.update_env":
         # the value as typed, so a slip shows before it runs; a secret-looking one masked
         parts = [f"--env-add {shlex.quote(f'{k}={mask_value(str(k), str(v))}')}"

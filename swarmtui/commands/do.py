@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
+from swarmtui.actions.read import LOOKS, answer, log_tail
 from swarmtui.commands.common import add_source_options, fail, read_state, source_from_args
 from swarmtui.commands.plan import print_preview, translate
 from swarmtui.swarm.logtext import clean
@@ -45,16 +46,27 @@ def run(args: argparse.Namespace) -> int:
     print_preview(previews)
     if any(item.problem for item in previews):
         return fail("the plan was refused; nothing ran")
+    looks = all(step.action in LOOKS for step in plan.steps)
+    if looks and not isinstance(source, EngineSource):  # a recording answers, without logs
+        for step in plan.steps:
+            lines = answer(step, state)
+            if step.action in ("view.logs", "diagnose.service"):
+                lines += log_tail(source, step, state)
+            for line in lines:
+                print(f"  │ {clean(line)}")
+        return 0
     if not isinstance(source, EngineSource):
         return fail("a recording cannot be changed; nothing ran")
-    wanted = confirmation_needed(previews)
-    prompt = (f"type {wanted!r} to run this {plan_risk(previews)}-risk plan"
-              if wanted != "y" else f"run this {plan_risk(previews)}-risk plan? [y/N]")
-    print(prompt, end=" ", flush=True)
-    answer = " ".join(sys.stdin.readline().split())
-    if answer != wanted:
-        print("cancelled; nothing ran")
-        return 1
+    typed = "(read)"  # reading changes nothing: no question asked
+    if not looks:
+        wanted = confirmation_needed(previews)
+        prompt = (f"type {wanted!r} to run this {plan_risk(previews)}-risk plan"
+                  if wanted != "y" else f"run this {plan_risk(previews)}-risk plan? [y/N]")
+        print(prompt, end=" ", flush=True)
+        typed = " ".join(sys.stdin.readline().split())
+        if typed != wanted:
+            print("cancelled; nothing ran")
+            return 1
     from swarmtui.actions.ssh import SSHRunner
 
     try:
@@ -64,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from swarmtui.actions.undo import UndoStack, default_path
 
     executor = Executor(source, ssh=ssh, undo=UndoStack(default_path()))
-    result = executor.run(plan, origin="sentence", confirmation=answer,
+    result = executor.run(plan, origin="sentence", confirmation=typed,
                           progress=lambda step, what: print(f"  {step.action}: {what}",
                                                             flush=True),
                           output=lambda step, line: print(f"  │ {clean(line)}", flush=True))

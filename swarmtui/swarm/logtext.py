@@ -9,6 +9,7 @@ or change the terminal's state (C-11).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -110,3 +111,27 @@ def prefix(line: LogLine, state: ClusterState | None) -> str:
     if service is not None and service.mode.is_global:
         return f"{service.name}.{task_id[:5]}@{node}"
     return f"{state.task_name(task)}.{task_id[:5]}@{node}"
+
+
+SINCE = re.compile(r"^(\d+)([smhd])$")
+
+
+def parse_since(value: str) -> float:
+    """`10m` → seconds ago as an epoch time."""
+    match = SINCE.match(value.strip())
+    if not match:
+        raise ValueError(f"since takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
+    amount, unit = int(match[1]), match[2]
+    seconds = amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    if seconds > 10 * 365 * 86400:
+        raise ValueError(f"since {value}: that is more than ten years")
+    return time.time() - seconds
+
+
+def grep_pattern(text: str) -> re.Pattern[str] | None:
+    if not text:
+        return None
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error:
+        return re.compile(re.escape(text), re.IGNORECASE)

@@ -17,6 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from swarmtui.actions.jobs import Job, JobBoard
+from swarmtui.actions.read import LOOKS
+from swarmtui.actions.validate import first_problem
 from swarmtui.alerts.model import Alert, AlertBook, Finding
 from swarmtui.alerts.rules import RuleEngine
 from swarmtui.config import ConfigError, Settings
@@ -447,6 +449,10 @@ class SwarmApp(App[None]):
         if plan.asks_back:
             self.notify(f"? {plan.clarify}", title="I need to ask", timeout=10)
             return
+        if plan.steps and all(s.action in LOOKS for s in plan.steps) and \
+                first_problem(plan, self.state) is None:
+            self._look(plan, origin)  # reading changes nothing: no preview, no confirmation
+            return
         changes = [s for s in plan.steps if s.action in CATALOG and
                    CATALOG[s.action].risk is not Risk.READ]
         if changes and self.readonly:
@@ -470,6 +476,59 @@ class SwarmApp(App[None]):
                                 exit_on_error=False, name=f"plan: {sentence}")
 
         self.push_screen(PlanScreen(plan, previews, self.readonly), decided)
+
+    def _look(self, plan: Any, origin: str) -> None:
+        """A read-only plan: one view opens where it is (details, logs, alerts, a
+        diagnosis); queries and several reads answer in the jobs view."""
+        state = self.state
+        step = plan.steps[0]
+        if len(plan.steps) == 1 and state is not None:
+            params = step.params
+            service = state.service_named(params.get("service", ""))
+            if step.action == "view.logs" and service is not None:
+                from swarmtui.ui.logs_screen import LogScreen
+
+                self.push_screen(LogScreen(service.id, grep=str(params.get("grep") or ""),
+                                           since=params.get("since"), tail=params.get("tail")))
+                return
+            if step.action == "view.service" and service is not None:
+                from swarmtui.ui.detail import ServiceDetailScreen
+
+                self.push_screen(ServiceDetailScreen(service.id))
+                return
+            node = state.node_named(params.get("node", ""))
+            if step.action == "view.node" and node is not None:
+                from swarmtui.ui.detail import NodeDetailScreen
+
+                self.push_screen(NodeDetailScreen(node.id))
+                return
+            if step.action == "view.alerts":
+                self.action_alert_history()
+                return
+            alert = next((a for a in self.alerts if service is not None and
+                          a.subject == service.name and a.origin == "swarmtui"), None)
+            if step.action == "diagnose.service" and alert is not None:
+                from swarmtui.ui.diagnosis import DiagnosisScreen
+
+                self.push_screen(DiagnosisScreen(alert.key))
+                return
+        job = self.jobs.start(plan.sentence or step.action, origin,
+                              tuple(s.action for s in plan.steps), self.now(), remote=True)
+        self.action_jobs(job.number)
+        if not self.source.is_live or state is None:  # a recording: the answer, without logs
+            from swarmtui.actions.read import answer, log_tail
+
+            for each in plan.steps:
+                lines = answer(each, state) if state is not None else []
+                if each.action in ("view.logs", "diagnose.service") and state is not None:
+                    lines += log_tail(self.source, each, state)
+                for line in lines:
+                    job.write(line)
+            job.finish(True, "answered from the recording", self.now())
+            return
+        self.run_worker(lambda: self._execute(plan, origin, "(read)", job), thread=True,
+                        group="plans", exclusive=False, exit_on_error=False,
+                        name=f"read: {plan.sentence}")
 
     def executor(self) -> Any:
         from swarmtui.actions.execute import Executor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import textwrap
 import time
@@ -19,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Log, Static
 
 from swarmtui.swarm.logstream import LogFollower, LogRequest
-from swarmtui.swarm.logtext import LogLine, prefix
+from swarmtui.swarm.logtext import LogLine, grep_pattern, parse_since, prefix
 from swarmtui.ui.themes import Palette
 
 if TYPE_CHECKING:
@@ -33,30 +34,6 @@ FLUSH_SECONDS = 0.1
 # lines is held up to BATCH_SECONDS so that it costs one redraw, not one per line.
 BATCH_SECONDS = 0.5
 BATCH_LINES = 50
-SINCE = re.compile(r"^(\d+)([smhd])$")
-
-
-def parse_since(value: str) -> float:
-    """`10m` → seconds ago as an epoch time."""
-    match = SINCE.match(value.strip())
-    if not match:
-        raise ValueError(f"since takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
-    amount, unit = int(match[1]), match[2]
-    seconds = amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-    if seconds > 10 * 365 * 86400:
-        raise ValueError(f"since {value}: that is more than ten years")
-    return time.time() - seconds
-
-
-def grep_pattern(text: str) -> re.Pattern[str] | None:
-    if not text:
-        return None
-    try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error:
-        return re.compile(re.escape(text), re.IGNORECASE)
-
-
 class LogHighlighter(Highlighter):
     """Colours each task's prefix, marks stderr, and highlights grep matches."""
 
@@ -100,19 +77,25 @@ class LogScreen(Screen[None]):
         Binding("end", "follow", "Follow", show=False, id="logs-follow"),
     ]
 
-    def __init__(self, service_id: str, task_id: str | None = None) -> None:
+    def __init__(self, service_id: str, task_id: str | None = None, *, grep: str = "",
+                 since: str | None = None, tail: int | None = None) -> None:
         super().__init__()
         self.service_id = service_id
         self.task_id = task_id
+        self.tail = tail
         self.follower: LogFollower | None = None
         self.buffer: deque[LogLine] = deque()
         self.paused = False
         self.pending = 0
         self.timestamps = False
         self.wrap = False
-        self.grep = ""
+        self.grep = grep
         self.since: float | None = None
+        if since:
+            with contextlib.suppress(ValueError):  # the validator checked it already
+                self.since = parse_since(since)
         self.highlighter = LogHighlighter()
+        self.highlighter.pattern = grep_pattern(grep)
         self._prefixes: dict[tuple[str, str], str] = {}
         self._input_mode = "grep"
         self._header = ""
@@ -142,7 +125,7 @@ class LogScreen(Screen[None]):
     def on_mount(self) -> None:
         self.buffer = deque(maxlen=self.swarm.settings.log_max_lines)
         self.highlighter.palette = self.swarm.palette
-        self._start(self.swarm.settings.log_tail)
+        self._start(self.tail or self.swarm.settings.log_tail)
         self.set_interval(FLUSH_SECONDS, self.flush)
         self.query_one(Log).focus()
         self._show_header()

@@ -293,3 +293,23 @@ def test_restart_rollback_and_pause_are_verified(executor):
     assert executor.state().node_named("worker-1").availability == "pause"
     assert run(executor, ("node.activate", {"node": "worker-1"})).ok
     assert executor.state().node_named("worker-1").availability == "active"
+
+
+def test_reads_answer_from_the_live_cluster_with_its_logs_and_are_audited(executor):
+    from swarmtui.actions.plan import Plan
+
+    lines: list[str] = []
+    result = executor.run(Plan((
+        Step("query.services", {"state": "failing"}),
+        Step("view.logs", {"service": "shop_web", "tail": 5}),
+        Step("diagnose.service", {"service": "shop_worker"}),
+    ), sentence="what fails, web logs, why the worker"), confirmation="(read)",
+        output=lambda _step, line: lines.append(line))
+    assert result.ok, result.summary
+    query, logs, diagnosis = result.results
+    assert "shop_worker" in query.output and "shop_web" not in query.output
+    assert logs.output.count("GET /") >= 3  # shop_web's own access lines, from the engine
+    assert "non-zero exit (1)" in diagnosis.output and "panic" in diagnosis.output
+    assert lines == (query.output + "\n" + logs.output + "\n" + diagnosis.output).splitlines()
+    records = [json.loads(r) for r in executor.audit.path.read_text().splitlines()]
+    assert [r["action"] for r in records] == ["query.services", "view.logs", "diagnose.service"]
