@@ -30,6 +30,8 @@ def redact_params(step: Step) -> dict[str, Any]:
     params = dict(step.params)
     if isinstance(params.get("set"), Mapping):
         params["set"] = {name: MASK for name in params["set"]}
+    if isinstance(params.get("command"), str):  # a command typed for a node may hold a token
+        params["command"] = mask_sentence(params["command"])
     return params
 
 

@@ -170,7 +170,8 @@ class Executor:
             result.results.append(outcome)
             self.audit.record(
                 source=origin, sentence=plan.sentence, action=step.action,
-                params=redact_params(step), plan=[s.action for s in plan.steps],
+                params=redact_params(step),
+                plan=[{"action": s.action, "params": redact_params(s)} for s in plan.steps],
                 confirmation=confirmation, ok=outcome.ok, result=outcome.message,
                 risk=str(CATALOG[step.action].risk) if step.action in CATALOG else None,
             )
@@ -389,7 +390,11 @@ class Executor:
         failure. Returns (name, ok, message) for each service it touched.
         """
         done: list[tuple[str, bool, str]] = []
-        self.state()  # which cluster the undo records belong to
+        try:
+            self.state()  # which cluster the undo records belong to
+        except SourceError as exc:
+            return [("(cluster)", False, f"cannot read the cluster: {exc.message}; "
+                     "nothing changed")]
         for item in items:
             if item.kind == "same":
                 continue
@@ -409,8 +414,9 @@ class Executor:
                                    f"restore {item.name} as before the backup was applied")
                     message = f"updated {item.name} to its backed-up spec"
                 ok = True
-            except StepFailed as exc:
-                ok, message = False, str(exc)
+            except (StepFailed, SourceError) as exc:
+                ok = False
+                message = exc.message if isinstance(exc, SourceError) else str(exc)
             self.audit.record(source=origin, sentence=sentence, action=f"restore.{item.kind}",
                               target=item.name, confirmation=confirmation, ok=ok,
                               result=message,

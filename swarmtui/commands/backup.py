@@ -115,6 +115,9 @@ def run_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         source.close()
         return fail(str(exc))
+    except Exception as exc:  # the engine's refusal (no leader, a worker), as one line
+        source.close()
+        return fail(f"cannot read the live services: {exc}; nothing changed")
     manifest = backup.manifest
     print(clean(f"backup of {str(manifest.get('cluster_id') or '?')[:12]} taken "
                 f"{manifest.get('created')}"))

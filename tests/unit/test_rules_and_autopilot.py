@@ -357,6 +357,11 @@ def test_secrets_typed_in_sentences_never_reach_history_or_audit(tmp_path):
     audit = AuditLog(tmp_path / "audit.jsonl")
     audit.record(sentence="set DB_PASSWORD=hunter2 on shop_api", action="service.update_env")
     assert "hunter2" not in (tmp_path / "audit.jsonl").read_text()
+    from swarmtui.actions.audit import redact_params
+    from swarmtui.actions.plan import Step
+
+    step = Step("ssh.run", {"node": "w1", "command": "curl -H 'Authorization: Bearer hunter2' x"})
+    assert "hunter2" not in str(redact_params(step)) and "curl" in str(redact_params(step))
     long_value = "y" * 200_000  # linear time: a long environment value must not hang
     assert mask_text(long_value) == long_value
 
