@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
@@ -97,6 +98,27 @@ def test_read_only_sends_nothing_but_reads_to_the_engine(lab, tmp_path):
         replicas = docker(lab, "service", "inspect", "--format",
                           "{{.Spec.Mode.Replicated.Replicas}}", "shop_web").strip()
         assert replicas == "3"
+        # The console, read-only: keys, sentences, undo and — going round the UI — its
+        # executor itself; then restore and the autopilot, read-only.
+        asyncio.run(drive_a_read_only_console(host))
+        made = cli("backup", "--host", host, "--out", str(tmp_path))
+        assert made.returncode == 0, made.stderr
+        archive = made.stdout.strip()
+        docker(lab, "service", "update", "--detach", "--env-add", "DRILL=1", "shop_web")
+        try:
+            restore = cli("--readonly", "restore", "--host", host, archive, answer="restore\n")
+            assert restore.returncode == 1 and "read-only mode: restore refused" in restore.stderr
+            policy = tmp_path / "policy.yaml"
+            policy.write_text("remedies:\n  rollback-paused-update: {max_per_hour: 1}\n")
+            watch = cli("--readonly", "watch", "--host", host, "--autopilot", str(policy),
+                        "--for", "1")
+            assert watch.returncode == 2 and "--readonly forbids it" in watch.stderr
+        finally:
+            docker(lab, "service", "update", "--detach", "--env-rm", "DRILL", "shop_web")
+        with proxy._lock:
+            seen = list(proxy.requests)
+        assert proxy.methods <= {"GET", "HEAD"}, [r for r in seen if r[0] not in ("GET", "HEAD")]
+        assert len(seen) > 20  # the console really talked to the engine through the proxy
         # Control: without --readonly the same proxy does see the change go by.
         label = cli("do", "--host", host, "label worker-2 with zone=b", answer="y\n")
         assert label.returncode == 0, label.stdout + label.stderr
@@ -104,3 +126,32 @@ def test_read_only_sends_nothing_but_reads_to_the_engine(lab, tmp_path):
         docker(lab, "node", "update", "--label-rm", "zone", "worker-2")
     finally:
         proxy.close()
+
+
+async def drive_a_read_only_console(host: str) -> None:
+    from swarmtui.actions.plan import Plan, Step
+    from swarmtui.config import Settings
+    from swarmtui.swarm.engine import EngineSource
+    from swarmtui.ui.app import SwarmApp
+    from tests.conftest import until
+
+    app = SwarmApp(EngineSource(host, readonly=True), settings=Settings(readonly=True,
+                                                                      poll_interval=1.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.state is not None, 30, "first state")
+        await pilot.press("s")  # the services pane, a service selected
+        for key in ("plus", "minus", "R", "b", "u"):
+            await pilot.press(key)
+        await pilot.press("n", "D", "A")
+        app.propose("scale web to 5 and drain worker-2")
+        app.propose("remove shop_web")
+        await pilot.pause(0.5)
+        refusals = [str(n.message) for n in app._notifications]
+        assert any("read-only mode" in text for text in refusals), refusals
+        # round the UI: the executor's own engine client refuses before a byte is sent
+        result = await asyncio.to_thread(
+            app.executor().run, Plan((Step("service.scale", {"service": "shop_web",
+                                                             "replicas": 5}),)))
+        assert not result.ok and "read-only mode: refused POST" in result.summary
+        await pilot.press("r")
+        await pilot.pause(1.5)  # a few refreshes through the proxy
