@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from swarmtui.actions.plan import Step
-from swarmtui.alerts.diagnose import check_constraint
+from swarmtui.alerts.diagnose import placement
 from swarmtui.alerts.model import Alert, Finding
 from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.logtext import clean, grep_pattern, parse_line, parse_since
@@ -154,13 +154,11 @@ def diagnose_service(state: ClusterState, service: Service) -> list[str]:
     if troubled:
         lines.append("tasks that failed or wait:")
         lines += ["  " + row for row in _task_rows(state, troubled)[:16]]
-    if service.constraints and any(t.state == "pending" for t in troubled):
-        lines.append("placement constraints against each node:")
-        for node in state.nodes:
-            verdicts = [(c, check_constraint(c, node)) for c in service.constraints]
-            failed = [c for c, ok in verdicts if ok is False]
-            lines.append(f"  {node.name}: " + ("fits" if not failed else
-                                               "does not satisfy " + ", ".join(failed)))
+    if service.constraints:
+        lines.append("placement constraints:")
+        for expression, ok, not_ok in placement(service, state):
+            lines.append(f"  {expression}: met by {', '.join(ok) or 'no node'}"
+                         + (f"; not by {', '.join(not_ok)}" if not_ok else ""))
     if len(lines) == 1:
         lines.append("no failed or waiting tasks")
     return lines

@@ -68,6 +68,27 @@ def check_constraint(expression: str, node: Node) -> bool | None:
     return equal if match["op"] == "==" else not equal
 
 
+def placement(service: Service, state: ClusterState
+              ) -> list[tuple[str, list[str], list[str]]]:
+    """Each constraint with the nodes that meet it and those that don't, each of those
+    with what it has instead ("worker-2 (gpu=false)", "pop-os (no labels.gpu)")."""
+    table = []
+    for expression in service.constraints:
+        ok, not_ok = [], []
+        match = CONSTRAINT.match(expression)
+        for candidate in state.nodes:
+            verdict = check_constraint(expression, candidate)
+            if verdict or verdict is None or match is None:
+                ok.append(candidate.name)
+                continue
+            fact = node_fact(candidate, match["key"])
+            key = match["key"].removeprefix("node.")
+            not_ok.append(f"{candidate.name} ({key.removeprefix('labels.')}={fact})" if fact
+                          else f"{candidate.name} (no {key})")
+        table.append((expression, ok, not_ok))
+    return table
+
+
 def image_changed_recently(service: Service, now: datetime) -> bool:
     previous = service.previous_spec or {}
     before = ((previous.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image")
@@ -100,14 +121,8 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
                       .get("ContainerSpec") or {}).get("Image")
             if before and before != service.image:
                 facts.append(("previous image", str(before)))
-        for expression in service.constraints:
-            ok, not_ok = [], []
-            for candidate in state.nodes:
-                verdict = check_constraint(expression, candidate)
-                (ok if verdict or verdict is None else not_ok).append(candidate.name)
-            constraints.append((expression, ok, not_ok))
-            if not ok:
-                unsatisfied.append(expression)
+        constraints = placement(service, state)
+        unsatisfied = [expression for expression, ok, _ in constraints if not ok]
         remedies.append(Remedy("l", f"follow {service.name}'s logs", None))
         update = service.update_status if ours else None
         if alert.rule == "update-paused" and update is not None and update.state == "paused":

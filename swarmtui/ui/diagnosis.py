@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from swarmtui.ui.app import SwarmApp
 
 LOG_LINES = 15
+FAILED_TASKS = 3  # the newest failed tasks whose own logs are shown
+TASK_LINES = 6
 
 
 def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
@@ -81,7 +83,9 @@ def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
                               style="bold red"))
         parts.append(Text(""))
     if diagnosis.service is not None:
-        parts.append(Text(f"Last log lines of {diagnosis.service.name}", style="bold underline"))
+        failed = any(t.state == "failed" for t in diagnosis.failing)
+        whose = "its failed tasks" if failed else diagnosis.service.name
+        parts.append(Text(f"Last log lines of {whose}", style="bold underline"))
         if log_lines is None:
             parts.append(Text("fetching…", style="dim"))
         elif not log_lines:
@@ -129,28 +133,38 @@ class DiagnosisScreen(Screen[None]):
         self.show()
         diagnosis = self.diagnosis()
         if diagnosis is not None and diagnosis.service is not None:
-            service_id = diagnosis.service.id
-            threading.Thread(target=self._fetch_logs, args=(service_id,), daemon=True,
+            # the failed tasks' own last words when they ran; else the service's last lines
+            failed = [t.id for t in diagnosis.failing if t.state == "failed"][:FAILED_TASKS]
+            names = {t.id: self.swarm.state.task_name(t) for t in diagnosis.failing} \
+                if self.swarm.state is not None else {}
+            threading.Thread(target=self._fetch_logs,
+                             args=(diagnosis.service.id, failed, names), daemon=True,
                              name="diagnosis-logs").start()
 
-    def _fetch_logs(self, service_id: str) -> None:
-        """The service's last lines, once, with a GET — never following."""
+    def _fetch_logs(self, service_id: str, failed: list[str], names: dict[str, str]) -> None:
+        """Last lines, once, with GETs — never following."""
         from swarmtui.swarm.logstream import LogRequest
         from swarmtui.swarm.logtext import parse_line
 
-        lines: list[str] = []
-        try:
+        def tail(task_id: str | None, count: int) -> list[str]:
             stream = self.swarm.source.open_logs(  # type: ignore[attr-defined]
-                LogRequest(service_id, tail=LOG_LINES, follow=False))
+                LogRequest(service_id, task_id, tail=count, follow=False))
             try:
-                for stream_name, raw in stream:
-                    parsed = parse_line(stream_name, raw)
-                    lines.append(f"{'!' if stream_name == 'stderr' else ' '} {parsed.text}")
+                return [f"{'!' if name == 'stderr' else ' '} {parse_line(name, raw).text}"
+                        for name, raw in stream][-count:]
             finally:
                 stream.close()
+
+        lines: list[str] = []
+        try:
+            for task_id in failed:
+                lines.append(f"— task {names.get(task_id, task_id[:12])} ({task_id[:12]}):")
+                lines += tail(task_id, TASK_LINES) or ["  (no output)"]
+            if not failed:
+                lines = tail(None, LOG_LINES)
         except Exception as exc:  # evidence is best effort; say why it is missing
-            lines = [f"(logs unavailable: {exc})"]
-        self.app.call_from_thread(self._got_logs, lines[-LOG_LINES:])
+            lines.append(f"(logs unavailable: {exc})")
+        self.app.call_from_thread(self._got_logs, lines)
 
     def _got_logs(self, lines: list[str]) -> None:
         self.log_lines = lines

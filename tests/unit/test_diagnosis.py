@@ -12,7 +12,7 @@ from swarmtui.alerts.rules import RuleEngine
 from swarmtui.ui.diagnosis import DiagnosisScreen
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.plan_screen import PlanScreen
-from tests.conftest import demo_app, state_from
+from tests.conftest import demo_app, state_from, until
 
 
 def alerts_of(state):
@@ -46,6 +46,17 @@ def test_constraints_are_checked_against_node_facts(incident):
     assert check_constraint("node.role != worker", worker) is False
     assert check_constraint("node.hostname==worker-1", worker) is True
     assert check_constraint("engine.labels.zone == a", worker) is None  # cannot know: no claim
+    import dataclasses
+
+    from swarmtui.alerts.diagnose import placement
+
+    web = dataclasses.replace(state.service_named("shop_web"),
+                              constraints=("node.labels.db != true", "node.role == worker"))
+    (db, db_ok, db_not), (role, _, role_not) = placement(web, state)
+    assert "worker-2" in db_ok and db_not == ["worker-1 (db=true)"]  # the value it has
+    assert role_not == ["pop-os (role=manager)"]
+    analytics = state.service_named("shop_analytics")
+    assert placement(analytics, state)[0][2][0] == "pop-os (no labels.gpu)"  # none at all
 
 
 def open_alert(app, rule: str, subject: str):
@@ -75,6 +86,21 @@ async def test_enter_on_an_alert_diagnoses_it_and_b_proposes_the_rollback():
         assert isinstance(app.screen, PlanScreen)
         assert [p.step.action for p in app.screen.previews] == ["service.rollback"]
         await pilot.press("escape")
+
+
+async def test_a_crash_loop_shows_the_failed_tasks_own_last_lines():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        open_alert(app, "crash-loop", "shop_worker")
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(app.screen, "log_lines", None) is not None, 5,
+                    "the failed tasks' logs")
+        lines = app.screen.log_lines
+        headers = [line for line in lines if line.startswith("— task shop_worker.")]
+        assert len(headers) == 3, lines  # the three newest failed tasks, each by name
+        assert sum("panic: dial tcp postgres:5432" in line for line in lines) >= 3
+        assert "(logs unavailable" not in " ".join(lines)
 
 
 async def test_remedies_are_refused_read_only_and_ack_and_silence_work():
