@@ -52,7 +52,7 @@ def test_constraints_are_checked_against_node_facts(incident):
 
     web = dataclasses.replace(state.service_named("shop_web"),
                               constraints=("node.labels.db != true", "node.role == worker"))
-    (db, db_ok, db_not), (role, _, role_not) = placement(web, state)
+    (_, db_ok, db_not), (_, _, role_not) = placement(web, state)
     assert "worker-2" in db_ok and db_not == ["worker-1 (db=true)"]  # the value it has
     assert role_not == ["pop-os (role=manager)"]
     analytics = state.service_named("shop_analytics")
