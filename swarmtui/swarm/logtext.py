@@ -116,16 +116,20 @@ def prefix(line: LogLine, state: ClusterState | None) -> str:
 SINCE = re.compile(r"^(\d+)([smhd])$")
 
 
-def parse_since(value: str) -> float:
-    """`10m` → seconds ago as an epoch time."""
+def parse_duration(value: str, what: str = "since") -> int:
+    """`10m` → 600 seconds; a ValueError naming `what` for anything else."""
     match = SINCE.match(value.strip())
     if not match:
-        raise ValueError(f"since takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
-    amount, unit = int(match[1]), match[2]
-    seconds = amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+        raise ValueError(f"{what} takes a duration such as 30s, 10m, 2h, 1d — not {value!r}")
+    seconds = int(match[1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
     if seconds > 10 * 365 * 86400:
-        raise ValueError(f"since {value}: that is more than ten years")
-    return time.time() - seconds
+        raise ValueError(f"{what} {value}: that is more than ten years")
+    return seconds
+
+
+def parse_since(value: str) -> float:
+    """`10m` → ten minutes ago, as an epoch time."""
+    return time.time() - parse_duration(value)
 
 
 def grep_pattern(text: str) -> re.Pattern[str] | None:

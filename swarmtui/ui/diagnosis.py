@@ -18,18 +18,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from swarmtui.actions.plan import Plan
 from swarmtui.alerts.diagnose import Diagnosis, diagnose
 from swarmtui.alerts.model import Alert
-from swarmtui.swarm.logtext import clean
+from swarmtui.swarm.logtext import clean, parse_duration
 from swarmtui.ui.app import ClusterChanged
 
 if TYPE_CHECKING:
     from swarmtui.ui.app import SwarmApp
 
 LOG_LINES = 15
+DEFAULT_SILENCE = "1h"
 FAILED_TASKS = 3  # the newest failed tasks whose own logs are shown
 TASK_LINES = 6
 
@@ -52,7 +53,8 @@ def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
         if remedy.step is not None:
             line.append(f"   ({remedy.step.action})", style="dim")
         parts.append(line)
-    parts.append(Text(" a  acknowledge   S  silence for an hour (or lift it)   esc  back\n",
+    parts.append(Text(" a  acknowledge   S  silence (1h, or how long you type; again: lift)   "
+                      "esc  back\n",
                       style="dim"))
     if diagnosis.failing:
         tasks = Table(title="Tasks that failed or wait", title_justify="left", expand=True,
@@ -100,6 +102,8 @@ class DiagnosisScreen(Screen[None]):
     CSS = """
     #diagnosis-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
     #diagnosis-body { padding: 0 1; }
+    #silence-for { display: none; }
+    #silence-for.-shown { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="diagnosis-back"),
@@ -109,7 +113,7 @@ class DiagnosisScreen(Screen[None]):
         Binding("D", "remedy('D')", "Drain", id="diagnosis-drain", show=False),
         Binding("A", "remedy('A')", "Activate", id="diagnosis-activate", show=False),
         Binding("a", "acknowledge", "Ack", id="diagnosis-ack"),
-        Binding("S", "silence", "Silence 1h", id="diagnosis-silence"),
+        Binding("S", "silence", "Silence", id="diagnosis-silence"),
     ]
 
     def __init__(self, key: tuple[str, str, str]) -> None:
@@ -127,6 +131,8 @@ class DiagnosisScreen(Screen[None]):
         yield Static(id="diagnosis-title")
         with VerticalScroll():
             yield Static(id="diagnosis-body")
+        yield Input(placeholder="silence for how long? 30m, 4h, 2d — enter silences, esc "
+                                "cancels", id="silence-for")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -210,6 +216,11 @@ class DiagnosisScreen(Screen[None]):
         self.show()
 
     def action_back(self) -> None:
+        field = self.query_one("#silence-for", Input)
+        if field.has_class("-shown"):  # esc closes the question, not the screen
+            field.remove_class("-shown")
+            self.query_one(VerticalScroll).focus()
+            return
         self.dismiss()
 
     def action_logs(self) -> None:
@@ -242,12 +253,26 @@ class DiagnosisScreen(Screen[None]):
         self.show()
 
     def action_silence(self) -> None:
+        """Lift a silence; else ask for how long (1h unless another duration is typed)."""
         said = self.swarm.lift_silence(self.key)
         if said is not None:
             self.notify(said, timeout=6)
             self.show()
             return
-        message = self.swarm.silence_alert(self.key,
-                                           self.swarm.alert_time(self.key[0]) + timedelta(hours=1))
+        field = self.query_one("#silence-for", Input)
+        field.value = DEFAULT_SILENCE
+        field.add_class("-shown")
+        field.focus()
+        field.action_select_all()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            seconds = parse_duration(event.value or DEFAULT_SILENCE, "a silence")
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", timeout=5)
+            return
+        message = self.swarm.silence_alert(
+            self.key, self.swarm.alert_time(self.key[0]) + timedelta(seconds=seconds))
         self.notify(message, timeout=5)
         self.dismiss()
+

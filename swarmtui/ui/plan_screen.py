@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -96,6 +97,17 @@ class PlanScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#plan-cancel-button", Button).focus()  # the default is not to act
+
+    def on_key(self, event: events.Key) -> None:
+        """A destructive plan: typing goes to the name field, whatever has the focus (Enter
+        on the focused Cancel still cancels)."""
+        field = self.query_one("#plan-confirm", Input)
+        if self._typed_confirmation and event.is_printable and event.character \
+                and not field.has_focus:
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "plan-run":

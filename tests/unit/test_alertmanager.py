@@ -167,7 +167,7 @@ async def test_an_alert_from_the_far_future_or_with_a_bar_in_its_name_is_shown_a
             await pilot.pause(0.3)
             assert isinstance(app.screen, DiagnosisScreen)
             assert app.screen.diagnosis().remedies == []  # not ours: evidence only
-            await pilot.press("S")
+            await pilot.press("S", "enter")  # for the hour offered
             await pilot.pause(0.2)
             assert not any(a.origin == "alertmanager" for a in app.alerts)  # silenced
     finally:

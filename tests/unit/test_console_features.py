@@ -15,7 +15,7 @@ from swarmtui.swarm.recorded import RecordedSource, ReplayedLogs
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.keyed_table import KeyedTable
 from swarmtui.ui.logs_screen import LogScreen
-from tests.conftest import INCIDENT, demo_app, swarmtui
+from tests.conftest import INCIDENT, demo_app, swarmtui, until
 
 
 def names(table: KeyedTable) -> list[str]:
@@ -380,3 +380,36 @@ def test_keymap_key_names_repeats_and_reserved_keys_are_named(tmp_path, text, me
     with pytest.raises(ConfigError) as error:
         load_keymap(path, binding_registry_for_app())
     assert str(error.value) == f"{path} {message}" or message in str(error.value)
+
+
+async def test_y_runs_a_high_risk_plan_and_a_destructive_one_needs_every_name_typed():
+    from swarmtui.ui.plan_screen import PlanScreen
+
+    app = writable_app()
+    started: list[tuple[str, str]] = []
+    app._execute = lambda plan, origin, confirmation, job: started.append(  # the decision only
+        (plan.sentence, confirmation))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        app.propose("restart web")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), 5, "the preview")
+        await pilot.pause(0.2)
+        await pilot.press("y")  # high risk: y runs it
+        await until(pilot, lambda: started == [("restart web", "y")], 5, "the run")
+        app.propose("remove web and remove api")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), 5, "the preview")
+        await pilot.pause(0.2)
+        await pilot.press("y", "enter")  # neither y nor Enter runs a destructive plan
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PlanScreen) and len(started) == 1
+        field = app.screen.query_one("#plan-confirm")
+        assert field.value == "y"  # typing went to the name field
+        field.value = ""
+        await pilot.press(*"shop_web", "enter")  # one name never confirms the other's loss
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PlanScreen) and len(started) == 1
+        assert any("type shop_web shop_api exactly" in str(n.message)
+                   for n in app._notifications)
+        await pilot.press(*" shop_api", "enter")
+        await until(pilot, lambda: len(started) == 2, 5, "the run")
+        assert started[1] == ("remove web and remove api", "shop_web shop_api")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from rich.console import Console
 
@@ -118,8 +119,24 @@ async def test_remedies_are_refused_read_only_and_ack_and_silence_work():
         await pilot.pause(0.1)
         worker = next(a for a in app.alerts if a.subject == "shop_worker")
         assert worker.acknowledged
+        await pilot.press("S")  # asks how long; esc closes the question, not the diagnosis
+        await pilot.press("escape")
+        assert isinstance(app.screen, DiagnosisScreen)
+        assert app.alert_book.silenced() == []
         await pilot.press("S")
+        field = app.screen.query_one("#silence-for")
+        assert field.value == "1h" and field.has_focus  # the hour is offered
+        field.value = ""
+        await pilot.press(*"4x", "enter")  # not a duration: said, not applied
+        await pilot.pause(0.1)
+        assert any("not '4x'" in str(n.message) for n in app._notifications)
+        assert app.alert_book.silenced() == []
+        field.value = ""
+        await pilot.press(*"4h", "enter")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, DiagnosisScreen)
         assert ("crash-loop", "shop_worker") not in {(a.rule, a.subject) for a in app.alerts}
         assert [a.subject for a in app.alert_book.silenced()] == ["shop_worker"]
+        key = ("swarmtui", "crash-loop", "shop_worker")
+        until_time = app.alert_book.silenced_until(key)
+        assert until_time - app.alert_time("swarmtui") == timedelta(hours=4)
