@@ -156,11 +156,11 @@ class Executor:
                     progress(step, "applying")
                 if step.action in ("node.probe", "ssh.run"):
                     outcome = self._remote(step, state, started, output, cancel)
-                elif CATALOG[step.action].risk is Risk.READ:
-                    outcome = self._read(step, state, started, output, cancel)
                     if step.action == "ssh.run":  # it may have changed the node: say so on undo
                         self._remember("irreversible", "", step.params["node"], {},
                                        f"`{step.params['command']}` on {step.params['node']}")
+                elif CATALOG[step.action].risk is Risk.READ:
+                    outcome = self._read(step, state, started, output, cancel)
                 else:
                     message = self._apply(step, progress, cancel)
                     outcome = StepResult(step, True, message, time.monotonic() - started)

@@ -30,7 +30,7 @@ PROBES: dict[str, list[str]] = {
     "memory": ["free", "-m"],
     "load": ["cat", "/proc/loadavg"],
     "uptime": ["uptime"],
-    "docker": ["docker", "version", "--format", "{{.Server.Version}}"],
+    "docker": ["systemctl", "status", "docker", "--no-pager"],  # as ACTIONS.md names it
 }
 MAX_OUTPUT = 64 * 1024
 

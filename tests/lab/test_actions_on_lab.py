@@ -190,6 +190,31 @@ def test_do_runs_a_probe_over_ssh_with_the_configured_key(lab):
     assert "Mem:" in result.stdout  # what free printed on that node
 
 
+def test_node_ssh_follows_the_users_ssh_config(lab, tmp_path):
+    """No swarmtui SSH settings at all: ~/.ssh/config gives the user, key and known_hosts."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "config").write_text(
+        f"Host 10.77.0.13\n    User root\n    IdentityFile {lab.ssh_key}\n"
+        f"    UserKnownHostsFile {lab.known_hosts}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWARMTUI_SSH")}
+    env["HOME"] = str(home)
+    result = subprocess.run([sys.executable, "-m", "swarmtui", "do", "--host", lab.docker_host,
+                             "check memory on worker-2"], input="y\n", env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "`free -m` on worker-2 exited 0" in result.stdout and "Mem:" in result.stdout
+    (home / ".ssh" / "config").write_text("")  # without it: no key, no trust — refused
+    refused = subprocess.run([sys.executable, "-m", "swarmtui", "do", "--host",
+                              lab.docker_host, "check memory on worker-2"], input="y\n",
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "Mem:" not in refused.stdout
+
+
 def test_ssh_output_streams_per_node_overrides_and_jump_hosts_apply(lab, tmp_path):
     import threading
 

@@ -65,7 +65,8 @@ async def test_the_console_raises_the_demo_stacks_alerts_sorted_by_severity(lab)
                     "the demo stack's alerts")
         severities = [a.severity for a in app.alerts]
         assert severities == sorted(severities, reverse=True)
-        assert "critical" in str(app.screen.query_one("#status").render())
+        status = app.screen.query_one("#status")  # drawn on the next screen update
+        await until(pilot, lambda: "critical" in str(status.render()), 5, "the status bar")
 
 
 def test_check_probes_disk_and_memory_over_ssh_against_the_thresholds(lab, tmp_path):
