@@ -430,15 +430,25 @@ class Executor:
 
     # -- undo -------------------------------------------------------------
 
-    def undo(self, *, origin: str = "key") -> str:
+    def next_undo(self) -> UndoRecord | None:
+        """What `undo` would take back now (to preview it), or None."""
         if not self.undo_stack.cluster:  # a fresh console or `do`: whose records are ours?
             try:
                 self.state()
             except SourceError as exc:
                 raise StepFailed(f"cannot undo: {exc.message}") from None
+        return self.undo_stack.peek()
+
+    def undo(self, *, origin: str = "key", expect: UndoRecord | None = None) -> str:
+        """Take back the last change; with `expect`, only if it is still that one."""
+        self.next_undo()
         record = self.undo_stack.pop()
         if record is None:
             raise StepFailed("nothing to undo")
+        if expect is not None and record != expect:
+            self.undo_stack.push(record)
+            raise StepFailed("the last change is no longer the one previewed; nothing was "
+                             "changed — press u again")
         if record.kind == "irreversible":
             message = (f"{record.description} cannot be undone: Docker keeps no record of "
                        "what it changed on the node; press u again to undo the change "

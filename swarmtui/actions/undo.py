@@ -91,3 +91,56 @@ class UndoStack:
     def __len__(self) -> int:
         with self._lock:
             return len(self._mine())
+
+
+def _get(spec: Any, *path: str) -> Any:
+    for key in path:
+        spec = spec.get(key) if isinstance(spec, dict) else None
+    return spec
+
+
+def _env_names(spec: Any) -> dict[str, str]:
+    env = _get(spec, "TaskTemplate", "ContainerSpec", "Env") or []
+    return dict(str(item).partition("=")[::2] for item in env)
+
+
+def spec_changes(now: Any, then: Any) -> list[str]:
+    """What putting `then` back changes against `now`, field by field, no values of env."""
+    changes = []
+    for label, path in (("replicas", ("Mode", "Replicated", "Replicas")),
+                        ("image", ("TaskTemplate", "ContainerSpec", "Image")),
+                        ("availability", ("Availability",)), ("role", ("Role",))):
+        before, after = _get(now, *path), _get(then, *path)
+        if before != after:
+            shown = [str(v).split("@")[0] if v is not None else "—" for v in (before, after)]
+            changes.append(f"{label} {shown[0]} → {shown[1]}")
+    env_now, env_then = _env_names(now), _env_names(then)
+    changes += [f"+{k}" for k in env_then if k not in env_now]
+    changes += [f"-{k}" for k in env_now if k not in env_then]
+    changes += [f"~{k}" for k in env_then if k in env_now and env_now[k] != env_then[k]]
+    labels_now, labels_then = _get(now, "Labels") or {}, _get(then, "Labels") or {}
+    if labels_now != labels_then:
+        changes += [f"label +{k}" for k in labels_then if k not in labels_now]
+        changes += [f"label -{k}" for k in labels_now if k not in labels_then]
+        changes += [f"label ~{k}" for k in labels_then
+                    if k in labels_now and labels_now[k] != labels_then[k]]
+    return changes
+
+
+def describe_undo(record: UndoRecord, current_spec: Any) -> tuple[str, str, str]:
+    """(summary, equivalent command, what changes) of undoing `record`; `current_spec` is
+    the object's spec now (None when it is gone)."""
+    if record.kind == "irreversible":
+        return (f"{record.description} cannot be undone", "—",
+                "nothing is changed; u again goes on to the change before it")
+    if record.kind == "service-create":
+        image = str(_get(record.spec, "TaskTemplate", "ContainerSpec", "Image") or "?")
+        return (record.description, f"docker service create … {record.name} (its recorded spec)",
+                f"{record.name} comes back: image {image.split('@')[0]}")
+    if record.kind == "service-remove":
+        return (record.description, f"docker service rm {record.name}",
+                f"{record.name} and its tasks go away")
+    what = "docker node update" if record.kind == "node-update" else "docker service update"
+    changes = spec_changes(current_spec or {}, record.spec)
+    return (record.description, f"{what} … {record.name} (its recorded spec)",
+            ", ".join(changes) if changes else "the recorded spec, as it is now")

@@ -593,22 +593,71 @@ class SwarmApp(App[None]):
         self.push_screen(JobsScreen(select))
 
     def action_undo(self) -> None:
+        """Preview what the last change's undo does, and do it on confirmation."""
         if self.refuse_in_readonly("undo"):
             return
-        job = self.jobs.start("undo", "key", ("undo",), self.now())
 
-        def work() -> None:
+        def look() -> None:  # in a thread: finding our cluster's records may ask the engine
             try:
-                message = self.executor().undo(origin="key")
+                executor = self.executor()
+                record = executor.next_undo()
+                if record is not None and record.kind == "irreversible":
+                    executor.undo(origin="key", expect=record)  # says so, and moves past it
             except Exception as exc:
-                job.finish(False, str(exc), self.now())
-                self.call_from_thread(self.notify, f"undo: {exc}", severity="warning")
+                self.call_from_thread(self.notify, f"undo: {exc}", severity="warning",
+                                      timeout=8)
                 return
-            job.finish(True, message, self.now())
-            self.call_from_thread(self.notify, f"undo: {message}", timeout=5)
-            self.watcher.refresh_soon()
+            if record is None:
+                self.call_from_thread(self.notify, "undo: nothing to undo", timeout=3)
+                return
+            self.call_from_thread(self._preview_undo, record)
 
-        self.run_worker(work, thread=True, group="plans", exit_on_error=False, name="undo")
+        self.run_worker(look, thread=True, group="plans", exit_on_error=False,
+                        name="undo: look")
+
+    def _preview_undo(self, record: Any) -> None:
+        from swarmtui.actions.catalog import Risk
+        from swarmtui.actions.plan import Plan, Step
+        from swarmtui.actions.preview import StepPreview
+        from swarmtui.actions.undo import describe_undo
+        from swarmtui.ui.plan_screen import PlanScreen
+
+        state = self.state
+        current: Any = None
+        if state is not None and record.kind.startswith("service"):
+            service = state.service_named(record.name)
+            current = dict(service.spec) if service is not None else None
+        elif state is not None and (node := state.node_named(record.name)) is not None:
+            current = {"Availability": node.availability, "Role": node.role,
+                       "Labels": dict(node.labels)}
+        summary, command, change = describe_undo(record, current)
+        destructive = record.kind == "service-remove"
+        step = Step("undo", {"service": record.name} if destructive else {})
+        preview = StepPreview(step, Risk.DESTRUCTIVE if destructive else Risk.HIGH,
+                              f"undo: {summary}", command, change, None)
+
+        def decided(confirmation: str | None) -> None:
+            if confirmation is None:
+                self.notify("undo cancelled; nothing changed", timeout=2)
+                return
+            job = self.jobs.start(f"undo: {summary}", "key", ("undo",), self.now())
+
+            def work() -> None:
+                try:
+                    message = self.executor().undo(origin="key", expect=record)
+                except Exception as exc:
+                    job.finish(False, str(exc), self.now())
+                    self.call_from_thread(self.notify, f"undo: {exc}", severity="warning")
+                    return
+                job.finish(True, message, self.now())
+                self.call_from_thread(self.notify, f"undo: {message}", timeout=5)
+                self.watcher.refresh_soon()
+
+            self.run_worker(work, thread=True, group="plans", exit_on_error=False,
+                            name="undo")
+
+        self.push_screen(PlanScreen(Plan((step,), None, "undo", "key"), [preview],
+                                    self.readonly), decided)
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
                timeout: float | None = None, markup: bool = False) -> None:

@@ -128,6 +128,10 @@ async def test_a_sentence_runs_from_the_command_bar_and_u_undoes_it(lab):
         await pilot.press("enter")  # low risk: Enter runs it
         await until(pilot, lambda: cell(services, "shop_postgres", 1) == "2/2", 90,
                     "shop_postgres 2/2 on screen")
-        await pilot.press("u")
+        await pilot.press("u")  # previewed like any change: what it puts back
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), 10, "the undo preview")
+        assert app.screen.previews[0].change == "replicas 2 → 1"
+        await pilot.pause(0.2)
+        await pilot.press("y")
         await until(pilot, lambda: cell(services, "shop_postgres", 1) == "1/1", 90,
                     "undo back to 1/1")

@@ -135,3 +135,22 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_is_kept(tmp_path, mon
     log = tmp_path / "swarmtui" / "crash.log"
     assert f"details in {log}" in err
     assert "Traceback" in log.read_text() and oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_undo_is_described_by_what_it_puts_back(incident):
+    from swarmtui.actions.undo import UndoRecord, describe_undo
+
+    state = state_from(incident)
+    api = state.service_named("shop_api")
+    now = dict(api.spec)
+    then = {**now, "Mode": {"Replicated": {"Replicas": 5}}, "TaskTemplate": {
+        **now["TaskTemplate"], "ContainerSpec": {**now["TaskTemplate"]["ContainerSpec"],
+                                                 "Env": ["LOG_LEVEL=debug"]}}}
+    record = UndoRecord("service-update", api.id, "shop_api", then, "restore shop_api")
+    summary, command, change = describe_undo(record, now)
+    assert change == "replicas 2 → 5, +LOG_LEVEL, -DATABASE_URL"  # names, never values
+    assert "placeholder" not in summary + command + change
+    gone = UndoRecord("service-create", api.id, "shop_api", now, "re-create shop_api")
+    assert describe_undo(gone, None)[2].startswith("shop_api comes back: image lab/busybox")
+    ssh = UndoRecord("irreversible", "", "worker-1", {}, "`hostname` on worker-1")
+    assert "cannot be undone" in describe_undo(ssh, None)[0]
