@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     where = "the cluster"
     try:
         state = state_once(args)
+    except ConfigError as exc:
+        return report(args, UNKNOWN, [], str(exc))
     except SourceError as exc:
         if exc.kind != "no-leader":
             return report(args, UNKNOWN, [], f"cannot read the cluster: {exc.message}")

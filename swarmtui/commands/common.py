@@ -24,11 +24,18 @@ def add_source_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
 
 
 def source_from_args(args: argparse.Namespace, *, readonly: bool = False) -> Source:
+    """The engine every command uses, chosen like the console chooses it: flags, then
+    SWARMTUI_* variables, then the config file (`host`, `context`, `readonly`), then the
+    docker CLI's own rules. A bad config file stops here, as a ConfigError naming it."""
+    from swarmtui.config import load_settings
+
+    settings = load_settings({"host": args.host, "context": args.context,
+                              "readonly": True if getattr(args, "readonly", False) else None})
     return open_source(
-        host=args.host,
-        context=args.context,
+        host=settings.host,
+        context=settings.context,
         snapshot=args.snapshot,
-        readonly=readonly or bool(getattr(args, "readonly", False)),
+        readonly=readonly or settings.readonly,
     )
 
 

@@ -84,6 +84,7 @@ class PlanScreen(ModalScreen[str | None]):
             elif self.risk is Risk.HIGH:
                 yield Static(Text("press y to run this high-risk plan", style="bold"))
             yield Input(placeholder=f"type {self.needed}", id="plan-confirm",
+                        select_on_focus=False,  # the first key typed must not be replaced
                         classes="-needed" if self._typed_confirmation else "")
             with Horizontal(id="plan-buttons"):
                 yield Button("Cancel", id="plan-cancel-button", variant="default")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import socket
 import subprocess
@@ -88,6 +89,13 @@ def test_read_only_sends_nothing_but_reads_to_the_engine(lab, tmp_path):
         assert "read-only mode: refused POST" in attempt.stdout
         drain = cli("--readonly", "do", "--host", host, "drain worker-2", answer="y\n")
         assert "read-only mode: refused POST" in drain.stdout
+        # read-only and the engine from the config file bind every command, not the console's
+        config = tmp_path / "config.yaml"
+        config.write_text(f"readonly: true\nhost: {host}\n")
+        configured = subprocess.run([sys.executable, "-m", "swarmtui", "do", "scale web to 5"],
+                                    input="y\n", capture_output=True, text=True, timeout=180,
+                                    env={**os.environ, "SWARMTUI_CONFIG": str(config)})
+        assert "read-only mode: refused POST" in configured.stdout, configured.stderr
         snapshot = cli("snapshot", str(tmp_path / "snap.json"), "--host", host)
         assert snapshot.returncode == 0, snapshot.stderr
         with proxy._lock:

@@ -405,7 +405,10 @@ async def test_y_runs_a_high_risk_plan_and_a_destructive_one_needs_every_name_ty
         field = app.screen.query_one("#plan-confirm")
         assert field.value == "y"  # typing went to the name field
         field.value = ""
+        app.screen.query_one("#plan-cancel-button").focus()
+        await pilot.pause(0.1)
         await pilot.press(*"shop_web", "enter")  # one name never confirms the other's loss
+        assert field.value == "shop_web"  # every key typed landed, the first one too
         await pilot.pause(0.2)
         assert isinstance(app.screen, PlanScreen) and len(started) == 1
         assert any("type shop_web shop_api exactly" in str(n.message)
