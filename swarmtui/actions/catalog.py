@@ -92,3 +92,12 @@ CATALOG: dict[str, Action] = {a.name: a for a in (
     Action("backup.create", Risk.READ, "(backup of every service spec, node label, network)",
            "take a backup"),
 )}
+
+
+def step_risk(action: str, params: dict) -> Risk:
+    """The risk of one step: its action's, raised where the values make it worse — scaling
+    to zero stops every task, so it is high, not low."""
+    risk = CATALOG[action].risk
+    if action == "service.scale" and params.get("replicas") == 0:
+        return Risk.HIGH
+    return risk

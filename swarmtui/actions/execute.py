@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from swarmtui.actions.audit import AuditLog, redact_params
-from swarmtui.actions.catalog import CATALOG, Risk
+from swarmtui.actions.catalog import CATALOG, Risk, step_risk
 from swarmtui.actions.plan import Plan, Step
 from swarmtui.actions.ssh import PROBES, SSHError, SSHRunner
 from swarmtui.actions.undo import UndoRecord, UndoStack
@@ -173,7 +173,8 @@ class Executor:
                 params=redact_params(step),
                 plan=[{"action": s.action, "params": redact_params(s)} for s in plan.steps],
                 confirmation=confirmation, ok=outcome.ok, result=outcome.message,
-                risk=str(CATALOG[step.action].risk) if step.action in CATALOG else None,
+                risk=str(step_risk(step.action, step.params)) if step.action in CATALOG
+                else None,
             )
             if progress:
                 progress(step, "done" if outcome.ok else f"failed: {outcome.message}")

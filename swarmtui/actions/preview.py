@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from swarmtui.actions.catalog import CATALOG, Risk
+from swarmtui.actions.catalog import CATALOG, Risk, step_risk
 from swarmtui.actions.plan import Plan, Step
 from swarmtui.actions.ssh import PROBES
 from swarmtui.actions.validate import StepCheck, validate
@@ -99,7 +99,8 @@ def preview(plan: Plan, state: ClusterState) -> list[StepPreview]:
             previews.append(StepPreview(step, Risk.HIGH, step.action, "", "", check.problem))
             continue
         summary, command, change = describe(step, state)
-        previews.append(StepPreview(step, action.risk, summary, command, change, check.problem))
+        previews.append(StepPreview(step, step_risk(step.action, step.params), summary,
+                                    command, change, check.problem))
     return previews
 
 

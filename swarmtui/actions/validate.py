@@ -19,20 +19,26 @@ from swarmtui.actions.catalog import CATALOG, Param
 from swarmtui.actions.plan import Plan, Step
 from swarmtui.swarm.model import ClusterState, Node, Service
 
-DURATION = re.compile(r"^\d+[smhd]$")
-LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DURATION = re.compile(r"^\d+[smhd]\Z")
+LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\Z")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 IMAGE_REFERENCE = re.compile(
-    r"^[\w][\w.-]*(?::\d+)?(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
+    r"^[\w][\w.-]*(?::\d+)?(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?\Z")
 SHELL_OPERATORS = re.compile(r"[;&|<>`$\\\n\r]|\$\(")
 # Programs that stop, wipe or cut off a node: swarmtui will not run them for anyone (a
 # person or an LLM); an operator who means it has their own SSH session.
 NODE_BREAKERS = frozenset({
     "reboot", "shutdown", "poweroff", "halt", "init", "telinit", "mkfs", "wipefs", "fdisk",
     "sfdisk", "parted", "dd", "shred", "kill", "killall", "pkill", "ifdown", "mkswap",
-    "swapoff", "userdel", "passwd", "crontab", "chmod", "chown", "mv", "truncate", "nft"})
+    "swapoff", "userdel", "passwd", "crontab", "chmod", "chown", "mv", "truncate", "nft",
+    "rm", "rmdir", "unlink", "umount", "mount", "modprobe", "rmmod", "insmod", "tee", "cp",
+    "ln", "install", "rsync", "scp", "sysctl", "usermod", "groupdel", "visudo", "ifconfig",
+    "route", "wall", "fsck", "resize2fs", "lvremove", "vgremove", "pvremove", "losetup"})
 WRAPPERS = frozenset({"sudo", "doas", "su", "env", "nohup", "nice", "timeout", "xargs", "sh",
-                      "bash", "zsh", "dash", "ksh", "fish", "busybox", "nsenter", "chroot"})
+                      "bash", "zsh", "dash", "ksh", "fish", "busybox", "nsenter", "chroot",
+                      "systemd-run", "setsid", "watch", "flock", "stdbuf", "ionice", "taskset",
+                      "runuser", "sg", "unshare", "strace", "script", "at", "batch", "expect",
+                      "parallel", "chrt", "time", "ssh"})
 INTERPRETERS = frozenset({"python", "python3", "perl", "ruby", "node", "php", "awk"})
 BREAKING_SUBCOMMANDS = {
     "systemctl": {"stop", "restart", "disable", "mask", "kill", "poweroff", "reboot", "halt",
@@ -43,6 +49,17 @@ BREAKING_SUBCOMMANDS = {
                "promote", "demote", "rollback", "deploy", "load", "import", "commit"},
     "iptables": {"-F", "-X", "-D", "-A", "-I", "-P", "-Z", "-R", "-N", "--flush", "--delete",
                  "--append", "--insert", "--policy"},
+    "ip": {"down", "del", "delete", "flush", "add", "change", "replace", "set"},
+    "find": {"-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fprintf", "-fls"},
+    "sed": {"-i", "--in-place"},
+    "hostnamectl": {"set-hostname", "hostname"},
+    "timedatectl": {"set-time", "set-timezone", "set-ntp"},
+    "journalctl": {"--vacuum-size", "--vacuum-time", "--vacuum-files", "--rotate", "--flush"},
+    **{manager: {"remove", "purge", "autoremove", "install", "upgrade", "dist-upgrade",
+                 "full-upgrade", "erase", "reinstall", "downgrade", "del", "-r", "-P",
+                 "--remove", "--purge", "-i", "--install"}
+       for manager in ("apt", "apt-get", "aptitude", "dpkg", "yum", "dnf", "zypper", "apk",
+                       "snap", "pip", "pip3", "rpm")},
 }
 
 
@@ -57,7 +74,21 @@ class StepCheck:
 
 
 def validate(plan: Plan, state: ClusterState) -> list[StepCheck]:
-    return [check_step(step, state) for step in plan.steps]
+    """Each step on its own, and against the steps before it: nothing may act on a
+    service an earlier step removes."""
+    checks = []
+    removed: dict[str, int] = {}
+    for number, step in enumerate(plan.steps, 1):
+        check = check_step(step, state)
+        target = str(step.params.get("service", ""))
+        service = state.service_named(target)
+        name = service.name if service is not None else target
+        if check.ok and name in removed:
+            check = StepCheck(step, f"{name} is removed by step {removed[name]} before this")
+        if step.action == "service.remove" and name not in removed:
+            removed[name] = number
+        checks.append(check)
+    return checks
 
 
 def first_problem(plan: Plan, state: ClusterState) -> str | None:
@@ -158,6 +189,9 @@ def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) ->
     elif action == "service.update_env":
         if not params.get("set") and not params.get("unset"):
             return "nothing to set or unset"
+        both = set(params.get("set") or {}) & set(params.get("unset") or ())
+        if both:
+            return f"{', '.join(sorted(both))} would be both set and unset"
         service = _service(params, state)
         current = _env_of(service)
         changes = [k for k, v in (params.get("set") or {}).items() if current.get(k) != str(v)]
@@ -222,9 +256,8 @@ def _breaks_the_node(argv: list[str]) -> str | None:
     if program in NODE_BREAKERS or program.startswith("mkfs."):
         return (f"{program!r} can stop, wipe or cut off the node; swarmtui runs commands "
                 "that look, not ones that break — use your own SSH session")
-    if program == "rm" and any(re.match(r"-\w*[rRf]", a) or a == "--recursive"
-                               for a in argv[1:]):
-        return "a recursive or forced rm can wipe the node; use your own SSH session"
+    if program == "sed" and any(re.match(r"-[a-zA-Z]*i|--in-place", a) for a in argv[1:]):
+        return "`sed -i` edits files on the node; use your own SSH session"
     if program in BREAKING_SUBCOMMANDS and words & BREAKING_SUBCOMMANDS[program]:
         shown = " ".join(argv[:min(argv.index(w) for w in words & BREAKING_SUBCOMMANDS[program])
                                + 1])

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if notice:
         print(f"note: {notice}", file=sys.stderr)
     if plan.asks_back:
-        print(f"? {plan.clarify}")
+        print(f"? {clean(plan.clarify or '')}")
         return 1
     previews = preview(plan, state)
     print_preview(previews)

@@ -12,6 +12,7 @@ from swarmtui.actions.plan import Plan
 from swarmtui.actions.preview import StepPreview, preview
 from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.nl.offline import OfflineTranslator
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.source import SourceError
 
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif plan.asks_back:
-        print(f"? {plan.clarify}")
+        print(f"? {clean(plan.clarify or '')}")
     else:
         print_preview(previews)
     return 1 if plan.asks_back or problems else 0

@@ -82,9 +82,13 @@ def _params(action: str, raw: dict[str, Any]) -> dict[str, Any]:
     spec = CATALOG.get(action)
     for param in spec.params if spec is not None else ():
         value = params.get(param.name)
+        if param.kind == "mapping" and value is not None and not isinstance(value, list):
+            raise ValueError(f"{param.name}: not a list of key/value pairs")
         if param.kind == "mapping" and isinstance(value, list):
             if not all(isinstance(pair, dict) and set(pair) == {"key", "value"}
-                       for pair in value):
+                       and isinstance(pair["key"], str)
+                       and isinstance(pair["value"], str | int | float)
+                       and not isinstance(pair["value"], bool) for pair in value):
                 raise ValueError(f"{param.name}: not a list of key/value pairs")
             params[param.name] = {str(p["key"]): str(p["value"]) for p in value}
     return params
@@ -186,12 +190,15 @@ class LLMTranslator:
                            f"LLM unavailable ({why}): used the offline translator")
 
     def _read(self, message: Any, sentence: str, state: ClusterState) -> Translation:
-        call = next((block for block in message.content
-                     if getattr(block, "type", "") == "tool_use" and block.name == TOOL_NAME),
-                    None)
-        if call is None:
-            text = " ".join(getattr(b, "text", "") for b in message.content).strip()
-            return Translation(Plan.ask(text or "I could not make a plan of that", sentence))
+        content = list(getattr(message, "content", None) or [])
+        call = next((block for block in content
+                     if getattr(block, "type", "") == "tool_use"
+                     and getattr(block, "name", None) == TOOL_NAME), None)
+        if call is None:  # words, not a plan: shown as the model's, never as done
+            text = " ".join(str(getattr(b, "text", "") or "") for b in content).strip()
+            return Translation(Plan.ask(
+                f"no plan came back; the model said: {text[:300]}" if text else
+                "I could not make a plan of that; please rephrase", sentence))
         proposal = call.input if isinstance(call.input, dict) else {}
         raw_steps = proposal.get("steps", [])
         if not isinstance(raw_steps, list) or not all(
@@ -206,7 +213,7 @@ class LLMTranslator:
         except ValueError:
             return Translation(Plan.ask("the proposed plan was malformed; please rephrase",
                                         sentence))
-        if proposal.get("clarify") and not steps:
+        if proposal.get("clarify"):  # a model unsure enough to ask gets no plan run
             return Translation(Plan.ask(str(proposal["clarify"]), sentence))
         plan = Plan(steps, None, sentence, self.name)
         problem = first_problem(plan, state)

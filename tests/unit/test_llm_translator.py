@@ -157,6 +157,16 @@ def test_a_schema_outside_the_strict_subset_is_refused_by_the_server(api, incide
     {"steps": [{"action": "service.scale", "params": "shop_web=4"}]},
     {"steps": [{"action": "service.update_env",
                 "params": {"service": "shop_web", "set": [{"key": "A"}]}}]},
+    {"steps": [{"action": "service.update_env",
+                "params": {"service": "shop_web", "set": [{"key": "A", "value": None}]}}]},
+    {"steps": [{"action": "service.update_env",
+                "params": {"service": "shop_web", "set": {"A": {"b": 1}}}}]},
+    {"steps": [{"action": "service.update_image",
+                "params": {"service": "shop_web", "image": "nginx:1.25\n"}}]},
+    {"steps": [{"action": "service.remove", "params": {"service": "shop_web"}}],
+     "clarify": "did you mean shop_web or shop_api?"},
+    {"steps": [{"action": "service.remove", "params": {"service": "shop_web"}},
+               {"action": "service.scale", "params": {"service": "shop_web", "replicas": 2}}]},
 ])
 def test_an_unknown_or_malformed_proposal_becomes_a_question(api, incident, proposal):
     api.tool_call(proposal)
@@ -228,3 +238,14 @@ def test_instructions_planted_in_the_cluster_never_reach_the_model(api, incident
     assert result.plan.as_json()["steps"] == [
         {"action": "service.scale", "params": {"service": "shop_web", "replicas": 4}}]
     assert "db=true" in api.requests[0]["system"]  # short labels still help placement
+
+
+def test_words_without_a_plan_are_shown_as_the_models_never_as_done(api, incident):
+    api.replies.append((200, {
+        "id": "msg_2", "type": "message", "role": "assistant", "model": DEFAULT_MODEL,
+        "content": [{"type": "text", "text": "Sure! I removed web for you."}],
+        "stop_reason": "end_turn", "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 10}}, 0.0))
+    result = translate(api, incident, "remove web")
+    assert result.plan.asks_back and result.plan.steps == ()
+    assert result.plan.clarify.startswith("no plan came back; the model said: Sure!")

@@ -41,7 +41,7 @@ from tests.conftest import state_from
         ("ssh.run", {"node": "worker-2", "command": "uptime; rm -rf /"}, "shell syntax"),
         ("ssh.run", {"node": "worker-2", "command": "cat $(secret)"}, "shell syntax"),
         ("ssh.run", {"node": "worker-2", "command": "echo 'unclosed"}, "does not parse"),
-        ("ssh.run", {"node": "worker-2", "command": "rm -rf /var/lib/docker"}, "recursive"),
+        ("ssh.run", {"node": "worker-2", "command": "rm -rf /var/lib/docker"}, "'rm' can stop"),
         ("ssh.run", {"node": "worker-2", "command": "/sbin/reboot"}, "'reboot' can stop"),
         ("ssh.run", {"node": "worker-2", "command": "sudo shutdown now"}, "sudo runs other"),
         ("ssh.run", {"node": "worker-2", "command": "docker swarm leave --force"},
@@ -50,6 +50,14 @@ from tests.conftest import state_from
          "`systemctl stop` changes"),
         ("ssh.run", {"node": "worker-2", "command": "python3 -c 'import os'"}, "runs other"),
         ("ssh.run", {"node": "worker-2", "command": "iptables -F"}, "`iptables -F` changes"),
+        ("ssh.run", {"node": "worker-2", "command": "systemd-run reboot"}, "runs other"),
+        ("ssh.run", {"node": "worker-2", "command": "ip link set eth0 down"}, "`ip link set`"),
+        ("ssh.run", {"node": "worker-2", "command": "find / -delete"}, "`find / -delete`"),
+        ("ssh.run", {"node": "worker-2", "command": "rm /etc/passwd"}, "'rm' can stop"),
+        ("ssh.run", {"node": "worker-2", "command": "umount -l /"}, "'umount' can stop"),
+        ("ssh.run", {"node": "worker-2", "command": "apt-get remove -y docker.io"},
+         "`apt-get remove`"),
+        ("ssh.run", {"node": "worker-2", "command": "sed -i.bak d /etc/fstab"}, "`sed -i`"),
         ("service.update_env", {"service": "shop_api", "set": {"BAD NAME": "x"}},
          "not a variable name"),
         ("service.update_env", {"service": "shop_api", "unset": ["LOG_LEVEL"]},
@@ -84,6 +92,9 @@ def test_bad_steps_are_refused_with_their_reason(incident, action, params, probl
         ("node.probe", {"node": "worker-2", "probe": "disk"}),
         ("ssh.run", {"node": "pop-os", "command": "df -h /var/lib/docker"}),
         ("ssh.run", {"node": "pop-os", "command": "systemctl status docker"}),
+        ("ssh.run", {"node": "pop-os", "command": "journalctl -u docker -n 50"}),
+        ("ssh.run", {"node": "pop-os", "command": "sed -n 1,5p /etc/hosts"}),
+        ("ssh.run", {"node": "pop-os", "command": "ip addr"}),
         ("ssh.run", {"node": "pop-os", "command": "docker ps -a"}),
         ("ssh.run", {"node": "pop-os", "command": "iptables -L -n"}),
         ("ssh.run", {"node": "pop-os", "command": "journalctl -u docker -n 50"}),
@@ -154,3 +165,31 @@ def test_an_undo_is_described_by_what_it_puts_back(incident):
     assert describe_undo(gone, None)[2].startswith("shop_api comes back: image lab/busybox")
     ssh = UndoRecord("irreversible", "", "worker-1", {}, "`hostname` on worker-1")
     assert "cannot be undone" in describe_undo(ssh, None)[0]
+
+
+def test_scaling_to_zero_is_high_risk_not_low(incident):
+    from swarmtui.actions.preview import confirmation_needed, preview
+
+    state = state_from(incident)
+    stop = preview(Plan((Step("service.scale", {"service": "shop_web", "replicas": 0}),)), state)
+    assert stop[0].risk == "high" and confirmation_needed(stop) == "y"
+    more = preview(Plan((Step("service.scale", {"service": "shop_web", "replicas": 4}),)), state)
+    assert more[0].risk == "low"
+
+
+def test_later_steps_cannot_act_on_a_service_an_earlier_step_removes(incident):
+    from swarmtui.actions.validate import validate
+
+    state = state_from(incident)
+    plan = Plan((Step("service.remove", {"service": "shop_web"}),
+                 Step("service.scale", {"service": "shop_web", "replicas": 2}),
+                 Step("service.remove", {"service": "shop_web"}),
+                 Step("service.restart", {"service": "shop_api"})))
+    checks = validate(plan, state)
+    assert [c.ok for c in checks] == [True, False, False, True]
+    assert checks[1].problem == "shop_web is removed by step 1 before this"
+    both = check_step(Step("service.update_env", {"service": "shop_api", "set": {"A": "1"},
+                                                  "unset": ["A"]}), state)
+    assert both.problem == "A would be both set and unset"
+    assert not check_step(Step("node.label_add", {"node": "worker-1", "key": "gpu\n",
+                                                  "value": "x"}), state).ok
