@@ -186,8 +186,12 @@ class Executor:
               output: Output | None, cancel: threading.Event | None) -> StepResult:
         """query.*, view.*, diagnose.service: the answer as lines, logs fetched with a GET."""
         from swarmtui.actions.read import answer, log_tail
+        from swarmtui.config import ConfigError
 
-        lines = answer(step, state)
+        try:
+            lines = answer(step, state)
+        except ConfigError as exc:  # the user's rules file, for view.alerts
+            raise StepFailed(str(exc)) from None
         if step.action in ("view.logs", "diagnose.service"):
             try:
                 lines += log_tail(self.source, step, state, cancel)

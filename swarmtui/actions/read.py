@@ -22,9 +22,13 @@ from swarmtui.swarm.source import SourceError
 
 MAX_TASKS = 50  # the newest, as `docker service ps` shows the recent history
 FAILED = ("failed", "rejected", "orphaned")
+# What an operator means: "degraded" is every service short of what it should be (a
+# crash loop, a pending task and a paused update included); "failing" is a crash loop or
+# an update that failed.
 SERVICE_STATES: dict[str, tuple[Health, ...]] = {
-    "degraded": (Health.DEGRADED,),
-    "failing": (Health.FAILING,),
+    "degraded": (Health.DEGRADED, Health.FAILING, Health.PENDING, Health.UPDATE_PAUSED,
+                 Health.ROLLBACK),
+    "failing": (Health.FAILING, Health.UPDATE_PAUSED),
     "pending": (Health.PENDING,),
     "updating": (Health.UPDATING, Health.UPDATE_PAUSED, Health.ROLLBACK),
 }
@@ -74,9 +78,7 @@ def _task_rows(state: ClusterState, tasks: Iterable[Task]) -> list[str]:
         return []
     rows = [("TASK", "NODE", "DESIRED", "STATE", "EXIT", "ERROR")]
     rows += [(state.task_name(t), state.node_name(t.node_id), t.desired_state, t.state,
-              "" if t.exit_code is None or t.state in ("running", "pending", "new",
-                                                        "assigned", "preparing", "starting")
-              else str(t.exit_code),
+              t.exit_label,
               clean(t.error or (t.message if t.state == "pending" else ""))[:120])
              for t in newest]
     return _table(rows)
@@ -165,10 +167,11 @@ def diagnose_service(state: ClusterState, service: Service) -> list[str]:
 
 
 def alerts_of(state: ClusterState) -> list[Finding]:
-    """The rules on one state (without a history, grace periods count from the data)."""
-    from swarmtui.alerts.rules import RuleEngine
+    """The user's rules on one state (grace periods count from the data); a broken rules
+    file is a ConfigError naming it."""
+    from swarmtui.alerts.rules import user_rules
 
-    return sorted(RuleEngine().evaluate(state, state.fetched_at),
+    return sorted(user_rules().evaluate(state, state.fetched_at),
                   key=lambda f: (-f.severity, f.rule, f.subject))
 
 

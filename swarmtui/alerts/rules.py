@@ -261,6 +261,9 @@ def load_rules(path: Path) -> dict[str, Rule]:
         return rules
     if not isinstance(data, dict) or not isinstance(data.get("rules", {}), dict):
         raise ConfigError(f"{path}: expected `rules:` mapping rule names to their settings")
+    extra = [str(key) for key in data if key != "rules"]
+    if extra:  # `rule:` for `rules:` would otherwise leave every rule as it was, silently
+        raise ConfigError(f"{path}: unknown field {extra[0]!r} (the file holds `rules:`)")
     for name, settings in (data.get("rules") or {}).items():
         if name not in RULES:
             raise ConfigError(f"{path}: unknown rule {name!r} (known: {', '.join(RULES)})")
@@ -304,3 +307,13 @@ def load_rules(path: Path) -> dict[str, Rule]:
                 raise ConfigError(f"{where} is unknown (known: {known})")
         rules[name] = replace(rule, params=params)
     return rules
+
+
+def user_rules(path: Path | None = None) -> RuleEngine:
+    """The rules file named, else the user's if there is one, else the built-in rules."""
+    from swarmtui.config import config_dir
+
+    if path is None:
+        default = config_dir() / "rules.yaml"
+        path = default if default.exists() else None
+    return RuleEngine(load_rules(path)) if path is not None else RuleEngine()

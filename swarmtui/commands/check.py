@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from swarmtui.alerts.model import Finding, Severity
-from swarmtui.alerts.rules import RuleEngine, load_rules
+from swarmtui.alerts.rules import RuleEngine, user_rules
 from swarmtui.commands.common import add_source_options, state_once
-from swarmtui.config import ConfigError, config_dir
+from swarmtui.config import ConfigError
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.source import SourceError
 
@@ -36,12 +36,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def rules_from(path: Path | None) -> RuleEngine:
-    """The rules file named, else the user's if there is one, else the built-in rules."""
-    if path is None:
-        default = config_dir() / "rules.yaml"
-        path = default if default.exists() else None
-    return RuleEngine(load_rules(path)) if path is not None else RuleEngine()
 
 
 def run_probes(state: object, engine: RuleEngine) -> list[Finding]:
@@ -66,7 +60,7 @@ def exit_code(findings: list[Finding]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        engine = rules_from(args.rules)
+        engine = user_rules(args.rules)
     except ConfigError as exc:
         print(f"UNKNOWN - {exc}")
         return UNKNOWN

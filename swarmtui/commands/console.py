@@ -58,9 +58,9 @@ def build_app(args: argparse.Namespace):  # -> SwarmApp, imported lazily: textua
         mode = "demo" if args.demo else "snapshot"
     if args.wall:
         mode = "wall"
-    from swarmtui.commands.check import rules_from
+    from swarmtui.alerts.rules import user_rules
 
-    rules = rules_from(args.rules).rules
+    rules = user_rules(args.rules).rules
     autopilot = None
     if args.autopilot is not None:
         from swarmtui.autopilot import Autopilot, load_policy

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swarmtui.alerts.model import Alert, AlertBook
-from swarmtui.commands.check import rules_from
+from swarmtui.alerts.rules import user_rules
 from swarmtui.commands.common import add_source_options, fail, source_from_args
 from swarmtui.config import ConfigError
 from swarmtui.swarm.logtext import clean
@@ -62,7 +62,7 @@ def describe(alert: Alert) -> str:
 def run(args: argparse.Namespace) -> int:
     readonly = bool(getattr(args, "readonly", False))
     try:
-        engine = rules_from(args.rules)
+        engine = user_rules(args.rules)
         autopilot = None
         if args.autopilot is not None:
             from swarmtui.autopilot import Autopilot, load_policy

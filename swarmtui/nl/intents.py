@@ -281,16 +281,17 @@ def logs(clause: Clause, state: ClusterState) -> Step:
 
 
 def diagnose(clause: Clause, state: ClusterState) -> Step:
-    """"why is X failing" diagnoses X; "what's wrong?" with nothing named lists what fails."""
+    """"why is X failing" diagnoses X; "what's wrong?" with nothing named lists every
+    service short of what it should be."""
     if not clause.targets and clause.has("wrong", "broken") and \
             not DATABASE_WORDS.search(clause.bare) and not clause.unknown_words(state):
-        return Step("query.services", {"state": "failing"})
+        return Step("query.services", {"state": "degraded"})  # anything wrong at all
     return Step("diagnose.service", {"service": one_service(clause, state, "diagnose").name})
 
 
 STATE_WORDS = (("degraded", "degraded"), ("unhealthy", "degraded"), ("failing", "failing"),
-               ("failed", "failing"), ("broken", "failing"), ("crashing", "failing"),
-               ("down", "failing"), ("wrong", "failing"), ("pending", "pending"),
+               ("failed", "failing"), ("broken", "degraded"), ("crashing", "failing"),
+               ("down", "failing"), ("wrong", "degraded"), ("pending", "pending"),
                ("stuck", "pending"), ("unscheduled", "pending"), ("updating", "updating"),
                ("rolling", "updating"), ("all", "all"))
 

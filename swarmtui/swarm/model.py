@@ -109,6 +109,14 @@ class Task:
     created_at: datetime | None = None
     job_iteration: int | None = None
 
+    @property
+    def exit_label(self) -> str:
+        """The exit code as a person should read it: only for a container that ran and
+        stopped (a rejected task never started; the engine still says 0)."""
+        if self.exit_code is None or self.state not in ("failed", "complete", "shutdown"):
+            return ""
+        return str(self.exit_code)
+
 
 @dataclass(frozen=True, slots=True)
 class UpdateStatus:

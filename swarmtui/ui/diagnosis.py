@@ -36,7 +36,8 @@ TASK_LINES = 6
 
 
 def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
-             node_names: dict[str, str] | None = None) -> RenderableType:
+             node_names: dict[str, str] | None = None,
+             task_names: dict[str, str] | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -63,8 +64,8 @@ def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
             tasks.add_column(column, overflow="fold")
         for task in diagnosis.failing:
             node = (node_names or {}).get(task.node_id or "", (task.node_id or "—")[:12])
-            tasks.add_row(task.id[:12], node, task.state,
-                          "" if task.exit_code is None else str(task.exit_code),
+            name = (task_names or {}).get(task.id, task.id[:12])
+            tasks.add_row(name, node, task.state, task.exit_label,
                           Text(clean(task.error or task.message)),
                           task.timestamp.strftime("%H:%M:%S") if task.timestamp else "")
         parts += [tasks, Text("")]
@@ -209,7 +210,8 @@ class DiagnosisScreen(Screen[None]):
         title.update(Text(clean(f"Diagnosis: {alert.rule} on {alert.subject}{state}")))
         state = self.swarm.state
         names = {n.id: n.name for n in state.nodes} if state is not None else {}
-        self.shown = evidence(diagnosis, self.log_lines, names)
+        tasks = {t.id: state.task_name(t) for t in diagnosis.failing} if state else {}
+        self.shown = evidence(diagnosis, self.log_lines, names, tasks)
         body.update(self.shown)
 
     def on_cluster_changed(self, _message: ClusterChanged) -> None:
@@ -268,6 +270,8 @@ class DiagnosisScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             seconds = parse_duration(event.value or DEFAULT_SILENCE, "a silence")
+            if seconds <= 0:
+                raise ValueError("a silence needs a duration above zero, such as 30m")
         except ValueError as exc:
             self.notify(str(exc), severity="warning", timeout=5)
             return

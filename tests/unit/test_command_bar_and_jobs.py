@@ -199,7 +199,7 @@ async def test_reading_sentences_open_what_they_ask_for_without_a_preview():
         assert lines[0].split() == ["NAME", "MODE", "REPLICAS", "HEALTH", "IMAGE"]
         names = {s.name for s in app.state.services}
         assert [line.split()[0] for line in lines[1:] if line.split()[0] in names] == \
-            ["shop_worker"]
+            ["shop_api", "shop_worker"]  # a crash loop and a failed update
         assert not any(isinstance(s, PlanScreen) for s in app.screen_stack)
 
 
@@ -214,5 +214,21 @@ def test_do_answers_a_question_without_asking_for_confirmation(tmp_path):
     assert "! panic: dial tcp postgres:5432" in result.stdout  # its last log lines
     tasks = swarmtui("do", "--snapshot", fixture, "failed tasks of the worker", input="")
     assert tasks.returncode == 0 and "shop_worker.1" in tasks.stdout
+    wrong = swarmtui("do", "--snapshot", fixture, "what is wrong", input="")
+    listed = [line.split()[1] for line in wrong.stdout.splitlines()
+              if line.startswith("  │ shop_")]
+    assert listed == ["shop_analytics", "shop_api", "shop_worker"]  # all short of desired
     alerts = swarmtui("do", "--snapshot", fixture, "show alerts", input="")
     assert "CRITICAL  update-paused: shop_api" in alerts.stdout
+    assert "crash-loop: shop_worker" in alerts.stdout
+    rules = tmp_path / "swarmtui" / "rules.yaml"  # the user's rules decide, as for `check`
+    rules.parent.mkdir()
+    rules.write_text("rules:\n  crash-loop: {enabled: false}\n")
+    quieter = swarmtui("do", "--snapshot", fixture, "show alerts", input="",
+                       env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert "crash-loop" not in quieter.stdout and "update-paused: shop_api" in quieter.stdout
+    rules.write_text("rules:\n  crash-loop: {failures: many}\n")
+    broken = swarmtui("do", "--snapshot", fixture, "show alerts", input="",
+                      env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert broken.returncode == 2 and f"{rules}: field 'rules.crash-loop.failures'" in \
+        broken.stderr and "Traceback" not in broken.stderr

@@ -82,6 +82,9 @@ async def test_enter_on_an_alert_diagnoses_it_and_b_proposes_the_rollback():
         body = console.export_text()
         assert "roll shop_api back to its previous spec" in body
         assert "update paused due to failure" in body
+        rejected = [line for line in body.splitlines() if " rejected " in line]
+        assert rejected and all(line.split()[0].startswith("shop_api.") for line in rejected)
+        assert all(line.split()[3] == "No" for line in rejected)  # never ran: no exit code
         await pilot.press("b")
         await pilot.pause(0.3)
         assert isinstance(app.screen, PlanScreen)
@@ -130,6 +133,11 @@ async def test_remedies_are_refused_read_only_and_ack_and_silence_work():
         await pilot.press(*"4x", "enter")  # not a duration: said, not applied
         await pilot.pause(0.1)
         assert any("not '4x'" in str(n.message) for n in app._notifications)
+        assert app.alert_book.silenced() == []
+        field.value = ""
+        await pilot.press(*"0s", "enter")
+        await pilot.pause(0.1)
+        assert any("above zero" in str(n.message) for n in app._notifications)
         assert app.alert_book.silenced() == []
         field.value = ""
         await pilot.press(*"4h", "enter")

@@ -135,6 +135,7 @@ def test_alerts_fire_last_and_resolve_by_themselves():
     ("rules:\n  crash-loop: {failures: .nan}", "'rules.crash-loop.failures' must be a positive"),
     ("rules:\n  service-degraded: {grace: .nan}", "'rules.service-degraded.grace' must be"),
     ("rules:\n  disk-full: {interval: 0}", "'rules.disk-full.interval' must be a duration"),
+    ("rule:\n  crash-loop: {enabled: false}", "unknown field 'rule'"),
     ("[" * 100000, "too deeply nested or too large"),
     ("rules:\n  crash-loop: {failures: " + "9" * 5000 + "}", "too deeply nested or too large"),
 ])
