@@ -252,11 +252,14 @@ def label_add(clause: Clause, state: ClusterState) -> Step:
 def label_remove(clause: Clause, state: ClusterState) -> Step:
     node = one_node(clause, state, "unlabel")
     text = bare_text(clause.text, clause.nodes)  # a label may be called like a service: db
-    match = (re.search(r"(?:the\s+)?([\w.-]+)\s+label", text) or
-             re.search(r"\blabel\s+([\w.-]+)", text) or re.search(r"\bunlabel\s+([\w.-]+)", text))
-    if match is None or match[1] in ("the", "a", "NODE", "from", "on", "of"):
-        raise AskBack(f"remove which label from {node}?")
-    return Step("node.label_remove", {"node": node, "key": match[1]})
+    not_keys = {"the", "a", "NODE", "from", "on", "of", "remove", "delete", "drop", "rm",
+                "strip", "clear", "unset", "take", "off", "its", "that", "this"}
+    for pattern in (r"([\w.-]+)\s+label", r"\blabel\s+([\w.-]+)",
+                    r"\bunlabel\s+(?:NODE\s+)?([\w.-]+)"):
+        keys = [k for k in re.findall(pattern, text) if k not in not_keys]
+        if keys:
+            return Step("node.label_remove", {"node": node, "key": keys[0]})
+    raise AskBack(f"remove which label from {node}?")
 
 
 def logs(clause: Clause, state: ClusterState) -> Step:
@@ -312,12 +315,13 @@ def query_services(clause: Clause, state: ClusterState) -> Step:
 
 def query_tasks(clause: Clause, state: ClusterState) -> Step:
     params: dict[str, object] = {}
+    match = clause.matches(r"\b(failed|failing|running|pending|rejected|complete|completed|"
+                           r"shutdown|orphaned)\s+(?:SVC\s+)?(?:tasks?|containers?)\b")
     if clause.nodes or (LEADER_WORDS.search(clause.bare) and not clause.services):
         params["node"] = one_node(clause, state, "list")
-    else:
+    elif clause.services or not match:  # "show failed tasks": the whole cluster's
         params["service"] = one_service(clause, state, "list").name
-    if match := clause.matches(r"\b(failed|failing|running|pending|rejected|complete|completed|"
-                               r"shutdown|orphaned)\s+(?:SVC\s+)?(?:tasks?|containers?)\b"):
+    if match:
         params["state"] = {"failing": "failed", "completed": "complete"}.get(match[1], match[1])
     return Step("query.tasks", params)
 
@@ -425,6 +429,10 @@ INTENTS: list[tuple[Matcher, Builder]] = [
     (lambda c: (bool(c.nodes) or bool(LEADER_WORDS.search(c.bare))) and not c.services and
      not _mutates(c) and any(c.has(*words) for words, _ in PROBE_WORDS), probe),
     (lambda c: not _mutates(c) and _query_services(c), query_services),
+    # "how many replicas does web have": a question about it, never a scale
+    (lambda c: bool(c.services) and not _mutates(c) and not re.search(r"\d", c.bare) and
+     bool(c.matches(r"^\s*(?:how many|how much|what(?:'s| is)? the (?:replica|scale))\b")),
+     view_target),
     (lambda c: not _mutates(c) and _query_tasks(c), query_tasks),
     (lambda c: c.has("promote") or bool(c.nodes and c.matches(r"\bmake\b.*\bmanager\b")),
      node_step("node.promote", "promote")),

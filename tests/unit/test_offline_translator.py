@@ -132,3 +132,15 @@ def test_ssh_to_a_node_and_run(translate):
         ("ssh.run", {"node": "pop-os", "command": "cat /etc/os-release"})]
     assert steps(translate("on worker-3 run docker ps")) == [
         ("ssh.run", {"node": "worker-3", "command": "docker ps"})]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("remove label db from worker-1", [("node.label_remove", {"node": "worker-1", "key": "db"})]),
+    ("delete label db on worker-1", [("node.label_remove", {"node": "worker-1", "key": "db"})]),
+    ("unlabel worker-1 db", [("node.label_remove", {"node": "worker-1", "key": "db"})]),
+    ("how many replicas does web have", [("view.service", {"service": "shop_web"})]),
+    ("show failed tasks", [("query.tasks", {"state": "failed"})]),
+    ("what is wrong", [("query.services", {"state": "degraded"})]),
+])
+def test_questions_and_label_removals_read_as_meant(translate, sentence, expected):
+    assert steps(translate(sentence)) == expected
