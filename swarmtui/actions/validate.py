@@ -186,6 +186,8 @@ def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) ->
     elif action in ("service.restart", "service.remove", "diagnose.service", "view.service",
                     "view.logs"):
         _service(params, state)
+        if action == "view.logs" and params.get("tail") == 0:
+            return "tail 0 shows no lines; ask for 1 or more"
     elif action == "service.update_env":
         if not params.get("set") and not params.get("unset"):
             return "nothing to set or unset"

@@ -277,6 +277,10 @@ def logs(clause: Clause, state: ClusterState) -> Step:
         number = match[1] or match[3] or "1"
         unit = (match[2] or match[4])[0]
         params["since"] = f"{number}{unit}"
+    elif clause.matches(r"\b(?:since|from)\s+yesterday\b"):
+        params["since"] = "1d"
+    elif clause.matches(r"\bsince\b"):  # a since we cannot read is asked about, not dropped
+        raise AskBack(f"logs of {service.name} since when? say 30m, 2h or 1d")
     if match := (clause.matches(r"\b(?:last|tail|latest)\s+(\d+)(?:\s+lines?)?\b(?!\s*[smhd])")
                  or clause.matches(r"\b(\d+)\s+lines\b")):
         params["tail"] = int(match[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from swarmtui.swarm.logstream import LogRequest
 from swarmtui.swarm.model import EngineInfo
-from swarmtui.swarm.parse import MalformedData, RawCluster, parse_engine
+from swarmtui.swarm.parse import MalformedData, RawCluster, parse_engine, parse_time
 from swarmtui.swarm.source import SourceError
 
 REQUIRED = ("nodes", "services", "tasks")
@@ -157,6 +158,10 @@ class RecordedSource:
         if request.task_id:
             marker = f"com.docker.swarm.task.id={request.task_id}"
             entries = [e for e in entries if marker in str(e.get("line", ""))]
+        if request.since is not None:
+            # "since 10m" in a recording: the last ten minutes before it was captured
+            cut = self.captured_at.timestamp() - (time.time() - request.since)
+            entries = [e for e in entries if _stamp(str(e.get("line", ""))) >= cut]
         if request.tail:
             entries = entries[-request.tail:]
         lines = [(str(e.get("stream", "stdout")), str(e.get("line", ""))) for e in entries]
@@ -164,3 +169,9 @@ class RecordedSource:
 
     def close(self) -> None:
         pass
+
+
+def _stamp(line: str) -> float:
+    """The engine's timestamp at the head of a recorded line, as epoch seconds (0: none)."""
+    stamp = parse_time(line.partition(" ")[0])
+    return stamp.timestamp() if stamp is not None else 0.0

@@ -212,6 +212,11 @@ def test_do_answers_a_question_without_asking_for_confirmation(tmp_path):
     assert "run this" not in result.stdout
     assert "task: non-zero exit (1)" in result.stdout
     assert "! panic: dial tcp postgres:5432" in result.stdout  # its last log lines
+    # "since" in a recording counts back from when it was captured
+    recent = swarmtui("do", "--snapshot", fixture, "api logs since 1h", input="")
+    assert recent.stdout.count("order created") >= 3
+    none = swarmtui("do", "--snapshot", fixture, "api logs since 1s", input="")
+    assert "(no lines)" in none.stdout and "order created" not in none.stdout
     tasks = swarmtui("do", "--snapshot", fixture, "failed tasks of the worker", input="")
     assert tasks.returncode == 0 and "shop_worker.1" in tasks.stdout
     wrong = swarmtui("do", "--snapshot", fixture, "what is wrong", input="")

@@ -141,6 +141,12 @@ def test_ssh_to_a_node_and_run(translate):
     ("how many replicas does web have", [("view.service", {"service": "shop_web"})]),
     ("show failed tasks", [("query.tasks", {"state": "failed"})]),
     ("what is wrong", [("query.services", {"state": "degraded"})]),
+    ("web logs since yesterday", [("view.logs", {"service": "shop_web", "since": "1d"})]),
 ])
 def test_questions_and_label_removals_read_as_meant(translate, sentence, expected):
     assert steps(translate(sentence)) == expected
+
+
+def test_a_since_it_cannot_read_is_asked_about_not_dropped(translate):
+    plan = translate("web logs since 11 years")
+    assert plan.asks_back and "since when" in plan.clarify
