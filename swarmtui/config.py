@@ -83,7 +83,8 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
     "highlight_seconds": (float, lambda v: 0 <= v <= 60, "a number of seconds from 0 to 60"),
     "llm_api_key": (str, None, "an Anthropic API key"),
     "llm_model": (str, None, "a model name such as claude-haiku-4-5"),
-    "llm_base_url": (str, None, "a URL such as https://api.anthropic.com"),
+    "llm_base_url": (str, lambda v: v.startswith(("http://", "https://")),
+                     "a URL such as https://api.anthropic.com"),
     "llm_timeout": (float, lambda v: 1 <= v <= 300, "a number of seconds from 1 to 300"),
     "llm_retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
     "ssh_user": (str, None, "a user name"),
@@ -212,19 +213,38 @@ def _read_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top")
-    flat: dict[str, Any] = {}
+    flat: dict[str, tuple[Any, str]] = {}  # field → (value, as the file spells it)
     for key, value in data.items():
-        if isinstance(value, dict):  # sections: `logs: {max_lines: …}` → log_max_lines
+        name = str(key).replace("-", "_")
+        if name in FIELDS:
+            flat[name] = (value, str(key))
+        elif str(key) in SECTIONS or isinstance(value, dict):
+            # sections: `logs: {max_lines: …}` → log_max_lines, named logs.max_lines
+            if not isinstance(value, dict):
+                known = ", ".join(sorted(f.split("_", 1)[1] for f in FIELDS
+                                         if f.startswith(SECTIONS[str(key)] + "_")))
+                raise ConfigError(f"{path}: field '{key}' must be a mapping of {known}")
             for sub, inner in value.items():
-                flat[_section_field(str(key), str(sub))] = inner
+                flat[_section_field(str(key), str(sub))] = (inner, f"{key}.{sub}")
         else:
-            flat[str(key).replace("-", "_")] = value
+            flat[name] = (value, str(key))
     return flat
 
 
+def _spelled(field_name: str) -> str:
+    """A field as the file spells it: log_max_lines → logs.max_lines."""
+    for section, prefix in SECTIONS.items():
+        if field_name.startswith(prefix + "_"):
+            return f"{section}.{field_name[len(prefix) + 1:]}"
+    return field_name
+
+
+SECTIONS = {"logs": "log", "wall": "wall", "llm": "llm", "ssh": "ssh",
+            "alertmanager": "alertmanager"}
+
+
 def _section_field(section: str, key: str) -> str:
-    prefix = {"logs": "log", "wall": "wall", "llm": "llm", "ssh": "ssh"}.get(section, section)
-    return f"{prefix}_{key}".replace("-", "_")
+    return f"{SECTIONS.get(section, section)}_{key}".replace("-", "_")
 
 
 def load_settings(
@@ -236,11 +256,11 @@ def load_settings(
     values: dict[str, Any] = {}
     sources: list[str] = []
     from_file = _read_file(path)
-    for name, value in from_file.items():
+    for name, (value, shown) in from_file.items():
         if name not in FIELDS:
-            known = ", ".join(sorted(FIELDS))
-            raise ConfigError(f"{path}: unknown field '{name}' (known: {known})")
-        values[name] = _coerce(name, value, str(path))
+            known = ", ".join(sorted(_spelled(f) for f in FIELDS))
+            raise ConfigError(f"{path}: unknown field '{shown}' (known: {known})")
+        values[name] = _coerce(name, value, str(path), label=shown)
     if from_file:
         sources.append(str(path))
     for name, (kind, _check, _valid) in FIELDS.items():

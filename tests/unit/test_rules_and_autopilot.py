@@ -374,7 +374,11 @@ def test_secrets_typed_in_sentences_never_reach_history_or_audit(tmp_path):
     ("ssh:\n  nodes:\n    w1: [1]", "'ssh.nodes.w1' must be a mapping"),
     ("ssh:\n  port: 1e20", "not '1e20'"),
     ("llm:\n  api_key: [sk-ant-secret]", "not (hidden)"),
-    ("alertmanager:\n  url: ftp://x", "'alertmanager_url' must be a URL"),
+    ("alertmanager:\n  url: ftp://x", "'alertmanager.url' must be a URL"),
+    ("ssh: 5", "field 'ssh' must be a mapping of key, known_hosts, nodes, port, user"),
+    ("logs:\n  max_lines: lots", "field 'logs.max_lines' must be a whole number"),
+    ("llm:\n  base_url: not a url", "field 'llm.base_url' must be a URL"),
+    ("wall:\n  colour: red", "unknown field 'wall.colour'"),
 ])
 def test_bad_ssh_and_alertmanager_settings_are_named_without_their_secrets(tmp_path, text,
                                                                            message):
