@@ -67,6 +67,12 @@ class Settings:
     alertmanager_push: bool = False
     alertmanager_interval: float = 15.0
     sources: tuple[str, ...] = field(default=(), compare=False)  # where values came from
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)  # field → where
+
+    def origin(self, name: str) -> str:
+        """Where a setting came from, to name it in a message: the file and its field,
+        a variable, or a flag."""
+        return self.origins.get(name, f"the default {name}")
 
 
 # name → (type, check, description of a valid value)
@@ -255,12 +261,14 @@ def load_settings(
     path = config_file(env)
     values: dict[str, Any] = {}
     sources: list[str] = []
+    origins: dict[str, str] = {}
     from_file = _read_file(path)
     for name, (value, shown) in from_file.items():
         if name not in FIELDS:
             known = ", ".join(sorted(_spelled(f) for f in FIELDS))
             raise ConfigError(f"{path}: unknown field '{shown}' (known: {known})")
         values[name] = _coerce(name, value, str(path), label=shown)
+        origins[name] = f"{path}: field '{shown}'"
     if from_file:
         sources.append(str(path))
     for name, (kind, _check, _valid) in FIELDS.items():
@@ -268,12 +276,14 @@ def load_settings(
         if env.get(variable) and kind is not dict:
             values[name] = _coerce(name, env[variable], variable)
             sources.append(variable)
+            origins[name] = variable
     if "llm_api_key" not in values and env.get("ANTHROPIC_API_KEY"):
         values["llm_api_key"] = env["ANTHROPIC_API_KEY"]
     for name, value in (flags or {}).items():
         if value is not None and name in FIELDS:
             values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
-    return replace(Settings(), **values, sources=tuple(sources))
+            origins[name] = f"--{name.replace('_', '-')}"
+    return replace(Settings(), **values, sources=tuple(sources), origins=origins)
 
 
 def ssh_configured(settings: Settings) -> bool:

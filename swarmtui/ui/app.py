@@ -103,8 +103,14 @@ class SwarmApp(App[None]):
         self.load_themes()
         if self.settings.theme not in self.available_themes:
             known = ", ".join(sorted(t for t in self.available_themes if t.startswith("swarmtui")))
-            raise ConfigError(f"no theme named {self.settings.theme!r} (bundled: {known})")
-        self.apply_keymap(self.settings.keymap)
+            raise ConfigError(f"{self.settings.origin('theme')}: no theme named "
+                              f"{self.settings.theme!r} (bundled: {known})")
+        try:
+            self.apply_keymap(self.settings.keymap)
+        except ConfigError as exc:
+            if str(exc).startswith("no keymap named"):  # say where the name came from
+                raise ConfigError(f"{self.settings.origin('keymap')}: {exc}") from None
+            raise
 
     # -- start-up ---------------------------------------------------------
 

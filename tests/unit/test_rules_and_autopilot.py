@@ -435,3 +435,20 @@ def test_pruning_keeps_the_newest_backups_of_one_swarm_and_nothing_else(tmp_path
     assert prune_backups(latest, keep=1) == [same_second, old[2]]
     with pytest.raises(ValueError):
         prune_backups(latest, keep=0)
+
+
+@pytest.mark.parametrize(("text", "flag", "message"), [
+    ("theme: nope", None, "config.yaml: field 'theme': no theme named 'nope'"),
+    ("keymap: emacs", None, "config.yaml: field 'keymap': no keymap named 'emacs'"),
+    ("", "--theme=nope", "--theme: no theme named 'nope'"),
+])
+def test_an_unknown_theme_or_keymap_names_where_it_was_asked_for(tmp_path, text, flag,
+                                                                    message):
+    from tests.conftest import swarmtui
+
+    (tmp_path / "swarmtui").mkdir()
+    (tmp_path / "swarmtui" / "config.yaml").write_text(text)
+    result = swarmtui("--demo", *([flag] if flag else []),
+                      env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
