@@ -143,6 +143,21 @@ class AlertsScreen(Screen[None]):
             return None
         return alert_key(key)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`S` is offered only on a silenced alert (the footer says what it can do)."""
+        if action == "unsilence":
+            tables = self.query("#alert-history").results(DataTable)
+            table = next(iter(tables), None)
+            if table is None:
+                return None
+            key = self._selected_key(table)
+            return any(k == key and state.startswith("muted")
+                       for k, _, state in self.entries())
+        return True
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open()  # the table takes enter itself
 
