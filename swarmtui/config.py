@@ -212,8 +212,11 @@ def read_yaml(path: Path, *, nodes: bool = False) -> Any:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
+    try:
+        if not path.exists():
+            return {}
+    except OSError as exc:  # a folder on the way we may not enter: said, not a traceback
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     data = read_yaml(path)
     if data is None:
         return {}

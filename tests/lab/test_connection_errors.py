@@ -45,8 +45,13 @@ def test_c13_connection_refused(tmp_path):
 
 def test_c13_permission_denied_on_a_real_engine_socket(lab):
     assert os.geteuid() == 0, "this test runs as root and drops to nobody"
-    result = swarmtui("status", "--host", lab.docker_host, user="nobody")
+    # nobody's own (empty) settings: the test run's folders are root's, mode 0700
+    result = swarmtui("status", "--host", lab.docker_host, user="nobody",
+                      env={"XDG_CONFIG_HOME": "/nonexistent", "XDG_STATE_HOME": "/nonexistent"})
     assert_one_clear_line(result, "permission denied", "docker' group")
+    # and a settings folder it may not enter is named, not a traceback
+    unreadable = swarmtui("status", "--host", lab.docker_host, user="nobody")
+    assert_one_clear_line(unreadable, "config.yaml: cannot read (Permission denied)")
 
 
 def test_c12_api_version_mismatch_names_both_versions(lab):
