@@ -153,7 +153,8 @@ class Executor:
                 if not check.ok:
                     raise StepFailed(f"refused: {check.problem}")
                 if progress:
-                    progress(step, "applying")
+                    reads = CATALOG[step.action].risk is Risk.READ
+                    progress(step, "reading" if reads else "applying")
                 if step.action in ("node.probe", "ssh.run"):
                     outcome = self._remote(step, state, started, output, cancel)
                     if step.action == "ssh.run":  # it may have changed the node: say so on undo
@@ -202,7 +203,9 @@ class Executor:
                 output(step, line)
         summary = lines[0] if lines else "nothing to show"
         if step.action.startswith("query."):
-            summary = f"{max(len(lines) - 1, 0)} found" if len(lines) > 1 else lines[0]
+            # a table's rows only: the header and the indented reasons below it are not finds
+            rows = sum(1 for line in lines[1:] if not line.startswith(" "))
+            summary = f"{rows} found" if len(lines) > 1 else lines[0]
         return StepResult(step, True, summary, time.monotonic() - started, "\n".join(lines))
 
     def _remote(self, step: Step, state: ClusterState, started: float,

@@ -142,14 +142,14 @@ class DashboardScreen(Screen[None]):
         with self.app.batch_update():
             nodes.set_rows(node_rows(state, palette))
             services.set_rows(service_rows(state, palette))
-            nodes.set_title(f"Nodes ({len(state.nodes)})")
-            services.set_title(f"Services ({len(state.services)})")
+            nodes.set_title("Nodes", len(state.nodes))
+            services.set_title("Services", len(state.services))
             if self.tasks_of is None and services.selected_key:
                 self.tasks_of = ("service", services.selected_key)
             self._show_tasks()
             alerts = self.pane("alerts")
             alerts.set_rows(alert_rows(app.alerts, palette))
-            alerts.set_title(f"Alerts ({len(app.alerts)})")
+            alerts.set_title("Alerts", len(app.alerts))
             alerts.set_class(not app.alerts, "-empty")
 
     def _show_tasks(self) -> None:
@@ -157,6 +157,7 @@ class DashboardScreen(Screen[None]):
         table = self.pane("tasks")
         if state is None or self.tasks_of is None:
             table.set_rows([])
+            table.set_title("Tasks")
             return
         kind, key = self.tasks_of
         if kind == "service":
@@ -168,7 +169,19 @@ class DashboardScreen(Screen[None]):
             tasks = state.tasks_on(key)
             title = f"Tasks on {node.name}" if node else "Tasks"
         table.set_rows(task_rows(state, tasks, self.swarm.palette))
-        table.set_title(f"{title} ({len(tasks)})")
+        table.set_title(title, len(tasks))
+
+    def on_keyed_table_filtered(self, event: KeyedTable.Filtered) -> None:
+        """A filter that hides the service (or node) the tasks pane follows moves the
+        tasks pane to what the cursor is on now, or to nothing when nothing matches."""
+        table = event.table
+        kind = {"services": "service", "nodes": "node"}.get(table.id or "")
+        if kind is None or self.tasks_of is None or self.tasks_of[0] != kind \
+                or self.tasks_of[1] in table.shown_keys:
+            return
+        key = table.selected_key
+        self.tasks_of = (kind, key) if key else None
+        self._show_tasks()
 
     # -- selection --------------------------------------------------------
 

@@ -54,8 +54,7 @@ def evidence(diagnosis: Diagnosis, log_lines: list[str] | None,
         if remedy.step is not None:
             line.append(f"   ({remedy.step.action})", style="dim")
         parts.append(line)
-    parts.append(Text(" a  acknowledge   S  silence (1h, or how long you type; again: lift)   "
-                      "esc  back\n",
+    parts.append(Text(" a  acknowledge   S  silence (1h, or as typed; again: lift)   esc  back\n",
                       style="dim"))
     if diagnosis.failing:
         tasks = Table(title="Tasks that failed or wait", title_justify="left", expand=True,

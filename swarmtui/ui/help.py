@@ -73,8 +73,8 @@ def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: s
                   show_edge=False, pad_edge=False)
     table.add_column("where", style="dim", no_wrap=True)
     table.add_column("key", style="bold", no_wrap=True)
-    table.add_column("does")
-    table.add_column("id", style="dim", no_wrap=True)
+    table.add_column("does", no_wrap=True)  # a keymap id can be cut short, what a key does not
+    table.add_column("id", style="dim", no_wrap=True, overflow="ellipsis")
     for scope, title in SCOPE_TITLES.items():
         for info in (i for i in registry.values() if i.scope == scope):
             if readonly and info.id in MUTATING:
@@ -88,7 +88,7 @@ def help_table(registry: dict[str, BindingInfo], keymap: dict[str, str], name: s
 class HelpScreen(ModalScreen[None]):
     CSS = """
     HelpScreen { align: center middle; }
-    #help { width: 90%; max-width: 100; height: 90%; border: round $accent;
+    #help { width: 100%; max-width: 100; height: 90%; border: round $accent;
             background: $surface; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -7,6 +7,7 @@ verification, or by hanging up a command running on a node.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -32,6 +33,16 @@ def age(job: Job, now: object) -> str:
     assert isinstance(now, datetime)
     seconds = int(((job.finished or now) - job.started).total_seconds())
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def wrapped(line: str, width: int) -> list[str]:
+    """A line cut at word breaks to fit `width`, its continuations indented under it; an
+    answer's explanations and a command's output are read, not scrolled sideways to."""
+    if width < 20 or len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    return textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + "    ",
+                         break_on_hyphens=False, drop_whitespace=False) or [line]
 
 
 class JobsScreen(Screen[None]):
@@ -105,6 +116,10 @@ class JobsScreen(Screen[None]):
         log = self.query_one("#job-output", Log)
         if job is None:
             return
+        width = log.scrollable_content_region.width - 1
+        if width <= 0:  # not laid out yet: lines are wrapped to the width they will have
+            self.call_after_refresh(self._show_output)
+            return
         seen = self._shown[1] if self._shown and self._shown[0] == job.number else None
         if seen is None:
             log.clear()
@@ -112,7 +127,7 @@ class JobsScreen(Screen[None]):
             seen = 0
         lines, written = job.lines_since(seen)
         if lines:
-            log.write_lines(clean(line) for line in lines)
+            log.write_lines(part for line in lines for part in wrapped(clean(line), width))
         self._shown = (job.number, written)
         log.border_subtitle = job.state if not job.running else f"running: {job.current}"
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 from rich.markup import escape
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import DataTable
 
 from swarmtui.swarm.logtext import clean
@@ -46,6 +47,13 @@ FIRST_SCREENFUL = 120
 
 
 class KeyedTable(DataTable):
+    class Filtered(Message):
+        """The operator's filter changed which rows are shown."""
+
+        def __init__(self, table: KeyedTable) -> None:
+            super().__init__()
+            self.table = table
+
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
     """
@@ -76,6 +84,9 @@ class KeyedTable(DataTable):
         self.sort_reverse = False
         self.highlight_style = "on #3B4A62"
         self.highlight_seconds = 1.5
+        self._title = ""
+        self._count: int | None = None
+        self._matching = 0
 
     def on_mount(self) -> None:
         for column in self._columns_spec:
@@ -107,17 +118,31 @@ class KeyedTable(DataTable):
     def _fill_rest(self) -> None:
         self._sync(self._view())
 
-    def set_title(self, title: str) -> None:
+    def set_title(self, title: str, count: int | None = None) -> None:
+        """The pane's name and, with `count`, how many it holds: "Services (15)", or
+        "Services (5/15)" while a filter shows five of them."""
+        self._title, self._count = title, count
+        self._show_title()
+
+    def _show_title(self) -> None:
         """Setting a border title repaints the whole table, even when unchanged: don't.
         Titles are markup to Textual; names in them are data, so they are escaped."""
+        title = self._title
+        if self._count is not None:
+            title += f" ({self._matching}/{self._count})" if self.filter_text \
+                else f" ({self._count})"
         title = escape(clean(title))
         if self.border_title != title:
             self.border_title = title
 
     def set_filter(self, text: str) -> None:
+        changed = text != self.filter_text
         self.filter_text = text
         self._sync(self._view())
         self._update_title_marks()
+        self._show_title()
+        if changed:
+            self.post_message(self.Filtered(self))
 
     def select_key(self, key: str) -> bool:
         if key not in self._order:
@@ -132,6 +157,7 @@ class KeyedTable(DataTable):
                 row for row in rows
                 if any(fuzzy_match(self.filter_text, str(row[1][i])) for i in self._filter_columns)
             ]
+        self._matching = len(rows)
         if self.sort_column is not None:
             column = self.sort_column
             rows = sorted(rows, key=lambda r: natural_key(str(r[1][column])),

@@ -31,9 +31,16 @@ async def test_slash_filters_the_focused_pane_fuzzily_and_escape_clears_it():
         await pilot.pause(0.1)
         assert names(services) == ["shop_worker"]
         assert services.border_subtitle == "/shpwk"
+        assert services.border_title == "Services (1/15)"
+        tasks = app.screen.query_one("#tasks", KeyedTable)
+        assert tasks.border_title.startswith("Tasks of shop_worker (")  # it follows the filter
+        await pilot.press(*"zzz")  # nothing matches: no tasks of a service that is not shown
+        await pilot.pause(0.1)
+        assert names(services) == [] and tasks.border_title == "Tasks" and tasks.row_count == 0
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert len(names(services)) == 15
+        assert services.border_title == "Services (15)"
         assert services.has_focus
 
 

@@ -193,3 +193,20 @@ def test_later_steps_cannot_act_on_a_service_an_earlier_step_removes(incident):
     assert both.problem == "A would be both set and unset"
     assert not check_step(Step("node.label_add", {"node": "worker-1", "key": "gpu\n",
                                                   "value": "x"}), state).ok
+
+
+def test_a_question_counts_its_rows_and_its_progress_says_reading(tmp_path):
+    from swarmtui.actions.audit import AuditLog
+    from swarmtui.actions.execute import Executor
+    from swarmtui.actions.read import services_matching
+    from swarmtui.swarm.recorded import RecordedSource
+    from tests.conftest import INCIDENT
+
+    executor = Executor(RecordedSource(INCIDENT), audit=AuditLog(tmp_path / "audit.jsonl"))
+    said: list[str] = []
+    result = executor.run(Plan((Step("query.services", {"state": "degraded"}),)),
+                          progress=lambda _step, what: said.append(what))
+    degraded = services_matching(executor.state(), "degraded")
+    assert len(degraded) >= 2  # the incident has several, each with a reason line below
+    assert result.ok and result.results[0].message == f"{len(degraded)} found"
+    assert said == ["reading", "done"]
