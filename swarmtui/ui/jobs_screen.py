@@ -106,6 +106,11 @@ class JobsScreen(Screen[None]):
                 table.move_cursor(row=row)
         self._show_output()
 
+    def on_resize(self) -> None:
+        """Lines are wrapped to the pane's width: a new width writes them again."""
+        self._shown = None
+        self.call_after_refresh(self._show_output)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
             self.selected = int(event.row_key.value)

@@ -237,3 +237,26 @@ def test_do_answers_a_question_without_asking_for_confirmation(tmp_path):
                       env={"XDG_CONFIG_HOME": str(tmp_path)})
     assert broken.returncode == 2 and f"{rules}: field 'rules.crash-loop.failures'" in \
         broken.stderr and "Traceback" not in broken.stderr
+
+
+async def test_an_answer_wraps_to_the_jobs_pane_and_again_when_it_is_resized():
+    from textual.widgets import Log
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.state is not None, 10, "the recording")
+        app.propose("what is degraded")
+        await until(pilot, lambda: isinstance(app.screen, JobsScreen)
+                    and app.jobs.jobs[-1].state == "done", 5, "the answer")
+        await pilot.pause(0.2)
+        log = app.screen.query_one("#job-output", Log)
+        await until(pilot, lambda: len(log.lines) > 4, 5, "the answer on screen")
+        narrow = list(log.lines)
+        width = log.scrollable_content_region.width
+        assert max(map(len, narrow)) <= width  # read in place, never scrolled sideways to
+        reason = next(i for i, line in enumerate(narrow) if line.startswith("  shop_analytics:"))
+        assert narrow[reason + 1].startswith("      ")  # continued under its own line
+        await pilot.resize_terminal(160, 40)
+        await until(pilot, lambda: log.scrollable_content_region.width > width
+                    and len(log.lines) < len(narrow), 5, "the answer re-wrapped")
+        assert " ".join(" ".join(log.lines).split()) == " ".join(" ".join(narrow).split())
