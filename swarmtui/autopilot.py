@@ -168,7 +168,7 @@ class Autopilot:
             if node is None or node.availability == "drain" or \
                     not _matches(node.name, self.policy.nodes):
                 return None
-            return Plan((Step("node.drain", {"node": node.name}),), sentence=sentence,
+            return Plan((Step("node.drain", {"node": state.node_ref(node)}),), sentence=sentence,
                         source="autopilot")
         service = state.service_named(alert.subject)
         if service is None or not _matches(service.name, self.policy.services):

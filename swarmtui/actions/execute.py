@@ -26,6 +26,7 @@ from swarmtui.actions.validate import check_step
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import ClusterState, Health
 from swarmtui.swarm.parse import build_state, parse_time
+from swarmtui.swarm.secrets import mask_sentence
 from swarmtui.swarm.source import SourceError
 
 
@@ -218,18 +219,20 @@ class Executor:
             raise StepFailed(f"no node named {step.params['node']!r}")
         argv = (PROBES[step.params["probe"]] if step.action == "node.probe"
                 else shlex.split(step.params["command"]))
-        on_line = (lambda _stream, line: output(step, line)) if output else None
+        # A node's output can hold secrets (`docker service inspect` shows the environment):
+        # masked before it reaches the jobs view, its saved logs or the audit.
+        on_line = (lambda _stream, line: output(step, mask_sentence(line))) if output else None
         result = self.ssh.run(node, argv, on_line, cancel, terminal=step.action == "ssh.run")
         ok = result.exit_status == 0
+        text = "\n".join(mask_sentence(line)
+                         for line in (result.stdout + result.stderr).split("\n"))
         if cancel is not None and cancel.is_set() and not ok:
             return StepResult(step, False, f"`{result.command}` on {node.name} was stopped "
-                              "(cancelled)", time.monotonic() - started,
-                              result.stdout + result.stderr)
+                              "(cancelled)", time.monotonic() - started, text)
         message = f"`{result.command}` on {node.name} exited {result.exit_status}"
         if not ok and result.stderr.strip():
-            message += f": {result.stderr.strip().splitlines()[-1]}"
-        return StepResult(step, ok, message, time.monotonic() - started,
-                          result.stdout + result.stderr)
+            message += f": {mask_sentence(result.stderr.strip().splitlines()[-1])}"
+        return StepResult(step, ok, message, time.monotonic() - started, text)
 
     def _apply(self, step: Step, progress: Progress | None,
                cancel: threading.Event | None) -> str:

@@ -29,16 +29,22 @@ def describe(step: Step, state: ClusterState) -> tuple[str, str, str]:
     action = CATALOG[step.action]
     values = {k: (v if not isinstance(v, dict) else ", ".join(f"{a}={b}" for a, b in v.items()))
               for k, v in step.params.items()}
+    shown = dict(values)
+    host = step.params.get("node")
+    node = state.node(str(host)) if host else None
+    if node is not None and node.name != host:  # named by its ID: say which node that is
+        shown["node"] = f"{node.name} ({node.id[:12]})"
+        host = node.address or host  # its hostname would be ambiguous to ssh as well
     try:
-        summary, command = action.summary.format(**values), action.cli.format(**values)
+        summary, command = action.summary.format(**shown), action.cli.format(**values)
     except (KeyError, IndexError):
         summary, command = step.action, action.cli
     if step.action == "node.probe" and step.params.get("probe") in PROBES:
-        command = f"ssh {step.params['node']} {shlex.join(PROBES[step.params['probe']])}"
+        command = f"ssh {host} {shlex.join(PROBES[step.params['probe']])}"
     if step.action == "ssh.run" and _parses(str(step.params.get("command", ""))):
         argv = shlex.split(str(step.params["command"]))
         # exactly what runs, under a terminal (-t) so that stopping it hangs it up
-        command = f"ssh -t {step.params.get('node')} {shlex.join(argv)}"
+        command = f"ssh -t {host} {shlex.join(argv)}"
     if step.action == "view.logs":
         params = step.params
         flags = [f"--since {shlex.quote(str(params['since']))}"] if params.get("since") else []

@@ -124,8 +124,13 @@ def _check_value(param: Param, value: Any, state: ClusterState) -> str | None:
         if not isinstance(value, str) or state.service_named(value) is None:
             return f"no service named {value!r}"
     elif param.kind == "node":
-        if not isinstance(value, str) or state.node_named(value) is None:
+        if not isinstance(value, str) or not state.nodes_named(value):
             return f"no node named {value!r}"
+        same = state.nodes_named(value)
+        if len(same) > 1:
+            which = ", ".join(f"{n.id[:12]} ({n.state}, {n.availability})" for n in same)
+            return (f"{len(same)} nodes are named {value!r} ({which}); "
+                    "name the one you mean by its ID")
     elif param.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return f"{param.name} must be a whole number ≥ 0, not {value!r}"
@@ -246,7 +251,99 @@ def check_command(command: str) -> str | None:
         return "the command is empty"
     if argv[0].startswith("-"):
         return "the command starts with '-'"
-    return _breaks_the_node(argv)
+    return _breaks_the_node(argv) or _only_looks(argv)
+
+
+# What `ssh.run` runs: programs that look at a node. The refusals above give the reason
+# for the well-known dangers; this list is the gate, so a danger nobody listed (a network
+# manager, an editor, a downloader writing over a file) is refused too.
+LOOKERS = frozenset({
+    "uptime", "df", "free", "du", "ps", "top", "uname", "hostname", "hostnamectl", "cat",
+    "head", "tail", "grep", "egrep", "fgrep", "zgrep", "zcat", "ls", "stat", "wc", "id",
+    "whoami", "groups", "who", "w", "last", "date", "ip", "ss", "netstat", "ping", "ping6",
+    "traceroute", "tracepath", "dig", "nslookup", "host", "getent", "curl", "lsblk",
+    "findmnt", "dmesg", "journalctl", "systemctl", "docker", "iostat", "vmstat", "mpstat",
+    "pidstat", "sar", "nproc", "lscpu", "lsmem", "lspci", "lsusb", "lsof", "sensors",
+    "timedatectl", "chronyc", "ntpq", "file", "md5sum", "sha1sum", "sha256sum",
+    "find", "tree", "iptables", "echo", "pgrep", "pstree", "nstat", "conntrack",
+    "lsns", "readlink", "realpath", "basename", "dirname", "sort", "uniq", "cut", "diff"})
+# Subcommands of the programs that also change things: only these look.
+LOOKING_SUBCOMMANDS = {
+    "docker": {"ps", "info", "version", "inspect", "logs", "images", "stats", "top", "port",
+               "diff", "history", "events", "node", "service", "network", "volume",
+               "container", "image", "system", "stack", "config", "secret"},
+    "systemctl": {"status", "is-active", "is-enabled", "is-failed", "is-system-running",
+                  "list-units", "list-timers", "list-unit-files", "list-sockets",
+                  "list-dependencies", "show", "cat"},
+    "hostnamectl": {"status", "show"},
+    "timedatectl": {"status", "show", "timesync-status", "show-timesync"},
+    "chronyc": {"tracking", "sources", "sourcestats", "activity"},
+    "conntrack": {"-L", "--dump", "-S", "--stats", "-C", "--count"},
+}
+# `docker node ls`, `docker service ps web`: the second word of docker's object commands.
+DOCKER_LOOKS = {"ls", "list", "ps", "inspect", "logs", "df", "info", "top", "port",
+                "history", "stats", "diff", "services"}
+WRITING_OPTIONS = {
+    "curl": {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-T",
+             "--upload-file", "-d", "--data", "--data-binary", "--data-raw",
+             "--data-urlencode", "-F", "--form", "-X", "--request", "-K", "--config", "-c",
+             "--cookie-jar", "-D", "--dump-header", "--output-dir", "--create-dirs"},
+    "date": {"-s", "--set"},
+    "dmesg": {"-C", "--clear", "-c", "--read-clear", "-D", "--console-off", "-E",
+              "--console-on", "-n", "--console-level"},
+    "sort": {"-o", "--output"},
+    "tree": {"-o"},
+    "sar": {"-o"},
+    "hostname": {"-F", "--file", "-b", "--boot"},
+    "ss": {"-K", "--kill"},
+    "ping": {"-f"},  # a flood
+}
+# Files whose text is a secret: printed, it would sit in the jobs view and its saved logs.
+SECRET_PATH = re.compile(r"/var/lib/docker/swarm|/etc/(g?shadow|sudoers)|/\.ssh/|/run/secrets"
+                         r"|/etc/ssl/private|\.key\Z|key\.pem\Z|\.p12\Z|/\.docker/config")
+
+
+def _only_looks(argv: list[str]) -> str | None:
+    program = argv[0].rsplit("/", 1)[-1]
+    looks_only = "swarmtui only runs commands that look at a node; use your own SSH session"
+    if program not in LOOKERS:
+        return (f"swarmtui only runs programs that look at a node (uptime, df, free, ps, "
+                f"journalctl, docker ps, systemctl status, …), and {program!r} is not one of "
+                "them; use your own SSH session")
+    args = argv[1:]
+    options = {a.split("=", 1)[0] for a in args if a.startswith("-")}
+    # short options run together: -qO- holds -O
+    options |= {f"-{c}" for a in args if re.match(r"-[A-Za-z]{2,}", a) for c in a[1:]}
+    writing = options & WRITING_OPTIONS.get(program, set())
+    if writing:
+        return f"`{program} {sorted(writing)[0]}` writes or changes something; {looks_only}"
+    words = [a for a in args if not a.startswith("-")]
+    allowed = LOOKING_SUBCOMMANDS.get(program)
+    if allowed is not None and words and words[0] not in allowed and not (
+            program == "conntrack" and options & allowed):
+        return f"`{program} {words[0]}` does more than look; {looks_only}"
+    if program == "conntrack" and not options & LOOKING_SUBCOMMANDS["conntrack"]:
+        return f"`conntrack` without -L or -S can change the tables; {looks_only}"
+    if program == "docker" and len(words) > 1 and words[0] in (
+            "node", "service", "network", "volume", "container", "image", "system", "stack",
+            "config", "secret") and words[1] not in DOCKER_LOOKS:
+        return f"`docker {words[0]} {words[1]}` changes the swarm; {looks_only}"
+    if program in ("hostname", "date") and any(not w.startswith("+") for w in words):
+        return f"`{program} {words[0]}` sets the node's {program}; {looks_only}"
+    if program == "ip" and {"exec", "netns"} & set(words) and "exec" in words:
+        return "`ip netns exec` runs other programs; name the program itself"
+    if program == "top" and not options & {"-b", "--batch"} and not any(
+            re.match(r"-[A-Za-z]*b", a) for a in args):
+        return "top is interactive; `top -b -n 1` prints one screenful"
+    if program == "iptables" and not any(
+            re.match(r"-[A-Za-z]*[LS][A-Za-z]*\Z", a) or a in ("--list", "--list-rules")
+            for a in args):
+        return f"iptables only with -L or -S, listing the rules; {looks_only}"
+    secret = next((a for a in args if SECRET_PATH.search(a)), None)
+    if secret is not None:
+        return (f"{secret!r} holds keys or secrets; its text would stay in the jobs view "
+                "and its logs — read it in your own SSH session")
+    return None
 
 
 def _breaks_the_node(argv: list[str]) -> str | None:
@@ -254,15 +351,16 @@ def _breaks_the_node(argv: list[str]) -> str | None:
     if program in WRAPPERS or (program in INTERPRETERS and len(argv) > 1):
         return (f"{program} runs other programs or code; name the program itself "
                 "(it runs as the configured SSH user)")
-    words = set(argv[1:])
+    words = set(argv[1:]) | {a.split("=", 1)[0] for a in argv[1:] if a.startswith("-")}
     if program in NODE_BREAKERS or program.startswith("mkfs."):
         return (f"{program!r} can stop, wipe or cut off the node; swarmtui runs commands "
                 "that look, not ones that break — use your own SSH session")
     if program == "sed" and any(re.match(r"-[a-zA-Z]*i|--in-place", a) for a in argv[1:]):
         return "`sed -i` edits files on the node; use your own SSH session"
     if program in BREAKING_SUBCOMMANDS and words & BREAKING_SUBCOMMANDS[program]:
-        shown = " ".join(argv[:min(argv.index(w) for w in words & BREAKING_SUBCOMMANDS[program])
-                               + 1])
+        hits = words & BREAKING_SUBCOMMANDS[program]
+        first = next(i for i, a in enumerate(argv) if a in hits or a.split("=", 1)[0] in hits)
+        shown = " ".join(argv[:first + 1])
         return (f"`{shown}` changes the node or the swarm behind swarmtui's back; "
                 "use the matching action (drain, restart, remove) or your own SSH session")
     return None

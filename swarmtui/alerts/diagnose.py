@@ -144,8 +144,8 @@ def diagnose(alert: Alert, state: ClusterState, now: datetime) -> Diagnosis:
             facts.append(("labels", ", ".join(f"{k}={v}" for k, v in sorted(node.labels.items()))))
         if alert.rule == "node-down" and ours and node.availability != "drain":
             remedies.append(Remedy("D", f"drain {node.name}: move its tasks elsewhere",
-                                   Step("node.drain", {"node": node.name})))
+                                   Step("node.drain", {"node": state.node_ref(node)})))
         if alert.rule in ("node-drained", "node-paused") and ours:
             remedies.append(Remedy("A", f"activate {node.name}",
-                                   Step("node.activate", {"node": node.name})))
+                                   Step("node.activate", {"node": state.node_ref(node)})))
     return Diagnosis(alert, facts, failing, constraints, unsatisfied, remedies, service, node)

@@ -72,20 +72,21 @@ def _service_tasks(state: ClusterState, service: Service) -> list[Task]:
 def node_rules(state: ClusterState, rules: Mapping[str, Rule]) -> list[Finding]:
     found: list[Finding] = []
     for node in state.nodes:
+        subject = state.node_ref(node)  # its ID when a rebuilt node took over its name
         if node.is_down:
             role = "manager " if node.is_manager else ""
-            found.append(Finding("node-down", node.name, rules["node-down"].severity,
+            found.append(Finding("node-down", subject, rules["node-down"].severity,
                                  f"{role}node {node.name} is {node.state}",
                                  node.message or f"last known address {node.address}"))
         elif node.availability in ("drain", "pause"):
             rule = "node-drained" if node.availability == "drain" else "node-paused"
             word = "drained" if node.availability == "drain" else "paused"
-            found.append(Finding(rule, node.name, rules[rule].severity,
+            found.append(Finding(rule, subject, rules[rule].severity,
                                  f"node {node.name} is {word}",
                                  "its tasks were moved elsewhere" if word == "drained"
                                  else "no new tasks are scheduled on it"))
         if node.is_manager and node.reachability not in (None, "reachable"):
-            found.append(Finding("manager-unreachable", node.name,
+            found.append(Finding("manager-unreachable", subject,
                                  rules["manager-unreachable"].severity,
                                  f"manager {node.name} is {node.reachability}",
                                  f"manager address {node.manager_address or node.address}"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from swarmtui.actions.plan import Step
 from swarmtui.actions.validate import check_command
@@ -345,8 +345,34 @@ def probe(clause: Clause, state: ClusterState) -> Step:
     return Step("node.probe", {"node": node, "probe": "docker"})
 
 
+# Where the node stands in "run CMD on NODE", "on NODE run CMD", "ssh NODE [and run] CMD":
+# names inside the command (ping worker-2) are its arguments, never its target.
+SSH_TARGET = (re.compile(r"^\s*(?:please\s+)?(?:run|exec|execute)\s+.+\s+on\s+(.+)$"),
+              re.compile(r"^\s*(?:on|at)\s+(.+?)\s+(?:run|exec|execute)\s"),
+              re.compile(r"^\s*ssh\s+(?:to\s+|into\s+)?((?:the\s+)?\S+)"))
+
+
+def _within(found: list[Found], start: int, end: int) -> list[Found]:
+    return [replace(f, start=f.start - start, end=f.end - start)
+            for f in found if f.start >= start and f.end <= end]
+
+
+def ssh_target(clause: Clause) -> Clause:
+    """The part of the clause that names the node a command runs on."""
+    for form in SSH_TARGET:
+        match = form.match(clause.text)
+        if match is None:
+            continue
+        start, end = match.span(1)
+        nodes = _within(clause.nodes, start, end)
+        services = _within(clause.services, start, end)
+        text = clause.text[start:end]
+        return Clause(text, text, nodes, services, bare_text(text, nodes + services))
+    return clause
+
+
 def ssh_run(clause: Clause, state: ClusterState) -> Step:
-    node = one_node(clause, state, "run it on")
+    node = one_node(ssh_target(clause), state, "run it on")
     match = (re.match(r"\s*(?:please\s+)?(?:run|exec|execute)\s+(.+)\s+on\s+", clause.original,
                       re.IGNORECASE) or
              re.match(r"\s*(?:on|at)\s+(?:the\s+)?\S+\s+(?:run|exec|execute)\s+(.+)$",
@@ -413,7 +439,14 @@ def _query_tasks(c: Clause) -> bool:
                 (c.services and c.matches(r"\bwhere\b|\bwhich nodes?\b")))
 
 
+def _runs_on_a_node(c: Clause) -> bool:
+    """"run … on NODE": whatever words the command holds (logs, rm, add), it is a command."""
+    target = ssh_target(c)
+    return target is not c and (bool(target.nodes) or bool(LEADER_WORDS.search(target.bare)))
+
+
 INTENTS: list[tuple[Matcher, Builder]] = [
+    (_runs_on_a_node, ssh_run),
     (lambda c: c.has("unlabel") or (c.has("label", "labels") and c.has(
         "remove", "delete", "drop", "rm", "unset", "strip", "clear")), label_remove),
     (lambda c: c.has("label", "tag") and "=" in c.bare and bool(c.nodes), label_add),

@@ -113,6 +113,9 @@ def name_index(state: ClusterState) -> NameIndex:
             nodes.setdefault(joiner.join(parts), node.name)
         nodes.setdefault(node.name.lower(), node.name)
     words = {w for name in [*services, *nodes] for w in re.findall(r"[a-z0-9]+", name)}
+    for node in state.nodes:  # a node by its ID, whole or as docker shows it (12 characters)
+        for form in (node.id.lower(), node.id[:12].lower()):
+            nodes.setdefault(form, node.id)
     index = NameIndex(services, nodes, by_length,
                       [(n.name.lower(), re.sub(r"\D", "", n.name), n.name) for n in state.nodes],
                       frozenset(words), frozenset(s.stack.lower() for s in state.services

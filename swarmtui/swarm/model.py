@@ -268,8 +268,24 @@ class ClusterState:
     def service_named(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name), None)
 
+    def nodes_named(self, name: str) -> list[Node]:
+        """The node with this ID, or every node with this hostname: a node rebuilt and
+        joined again leaves its old entry (down) under the same name."""
+        by_id = self._nodes_by_id.get(name)
+        if by_id is not None:
+            return [by_id]
+        return [n for n in self.nodes if n.name == name]
+
     def node_named(self, name: str) -> Node | None:
-        return next((n for n in self.nodes if n.name == name or n.id == name), None)
+        """The one node a name or ID means; None when none does or the name is ambiguous
+        (as `docker node` refuses it)."""
+        found = self.nodes_named(name)
+        return found[0] if len(found) == 1 else None
+
+    def node_ref(self, node: Node) -> str:
+        """How a plan names this node: its hostname, or its ID when another node has
+        the same hostname."""
+        return node.name if len(self.nodes_named(node.name)) == 1 else node.id
 
     def tasks_of(self, service_id: str) -> list[Task]:
         return self._tasks_by_service.get(service_id, [])

@@ -324,7 +324,9 @@ class DashboardScreen(Screen[None]):
         node = self._selected_node()
         if node is None:
             return
-        self._propose(Step(action, {"node": node.name}), f"{action.split('.')[1]} {node.name}")
+        state = self.swarm.state
+        ref = state.node_ref(node) if state is not None else node.name  # this row's node
+        self._propose(Step(action, {"node": ref}), f"{action.split('.')[1]} {node.name}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         bar = self.query_one(CommandBar)

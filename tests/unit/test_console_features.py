@@ -423,3 +423,24 @@ async def test_y_runs_a_high_risk_plan_and_a_destructive_one_needs_every_name_ty
         await pilot.press(*" shop_api", "enter")
         await until(pilot, lambda: len(started) == 2, 5, "the run")
         assert started[1] == ("remove web and remove api", "shop_web shop_api")
+
+
+async def test_node_keys_act_on_the_selected_row_even_when_its_name_is_shared(tmp_path):
+    data = json.loads(INCIDENT.read_text())
+    live = next(n for n in data["nodes"] if n["Description"]["Hostname"] == "worker-1")
+    old = json.loads(json.dumps(live)) | {"ID": "oldnode0000000000000000000",
+                                           "Status": {"State": "down", "Addr": "10.77.0.99"}}
+    data["nodes"].insert(0, old)
+    path = tmp_path / "rejoined.json"
+    path.write_text(json.dumps(data))
+    app = SwarmApp(RecordedSource(path), settings=Settings(highlight_seconds=0), mode="snapshot")
+    proposed = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.state is not None, 10, "the recording")
+        app.refuse_in_readonly = lambda _words: False  # a recording is read-only: the plan
+        app._preview = lambda plan, _origin: proposed.append(plan)  # is caught before it
+        nodes = app.screen.query_one("#nodes", KeyedTable)
+        nodes.focus()
+        assert nodes.select_key(live["ID"])
+        await pilot.press("D")
+        assert [dict(s.params) for p in proposed for s in p.steps] == [{"node": live["ID"]}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.actions.plan import Plan, Step
-from swarmtui.actions.validate import check_step, first_problem
+from swarmtui.actions.validate import check_command, check_step, first_problem
 from tests.conftest import state_from
 
 
@@ -93,7 +93,7 @@ def test_bad_steps_are_refused_with_their_reason(incident, action, params, probl
         ("ssh.run", {"node": "pop-os", "command": "df -h /var/lib/docker"}),
         ("ssh.run", {"node": "pop-os", "command": "systemctl status docker"}),
         ("ssh.run", {"node": "pop-os", "command": "journalctl -u docker -n 50"}),
-        ("ssh.run", {"node": "pop-os", "command": "sed -n 1,5p /etc/hosts"}),
+        ("ssh.run", {"node": "pop-os", "command": "head -n 5 /etc/hosts"}),
         ("ssh.run", {"node": "pop-os", "command": "ip addr"}),
         ("ssh.run", {"node": "pop-os", "command": "docker ps -a"}),
         ("ssh.run", {"node": "pop-os", "command": "iptables -L -n"}),
@@ -210,3 +210,126 @@ def test_a_question_counts_its_rows_and_its_progress_says_reading(tmp_path):
     assert len(degraded) >= 2  # the incident has several, each with a reason line below
     assert result.ok and result.results[0].message == f"{len(degraded)} found"
     assert said == ["reading", "done"]
+
+
+def _rejoined(incident) -> tuple[dict, str, str]:
+    """The recording with worker-1 rebuilt: its old entry stays, down, under its name."""
+    import copy
+
+    live = next(n for n in incident["nodes"] if n["Description"]["Hostname"] == "worker-1")
+    old = copy.deepcopy(live)
+    old["ID"] = "oldnode0000000000000000000"
+    old["Status"] = {"State": "down", "Addr": "10.77.0.99"}
+    incident["nodes"].insert(0, old)
+    return incident, old["ID"], live["ID"]
+
+
+def test_a_hostname_two_nodes_share_is_refused_and_an_id_names_one(incident):
+    from swarmtui.actions.preview import preview
+    from swarmtui.alerts.rules import node_rules
+    from swarmtui.nl.offline import OfflineTranslator
+
+    data, old, live = _rejoined(incident)
+    state = state_from(data)
+    assert state.node_named("worker-1") is None and len(state.nodes_named("worker-1")) == 2
+    problem = check_step(Step("node.drain", {"node": "worker-1"}), state).problem
+    assert problem is not None and old[:12] in problem and live[:12] in problem
+    assert "ID" in problem  # says how to name the one meant
+    plan = OfflineTranslator().translate(f"drain {live[:12]}", state)
+    assert [dict(s.params) for s in plan.steps] == [{"node": live}]
+    (step,) = preview(plan, state)
+    assert step.problem is None and step.summary.startswith(f"drain worker-1 ({live[:12]})")
+    assert step.command.endswith(f"drain {live}") and "6 tasks move" in step.change
+    # the dead entry's alert is keyed by its ID, so its remedy drains that node and no other
+    down = [f for f in node_rules(state, _rules()) if f.rule == "node-down"]
+    assert [f.subject for f in down] == [old]
+    assert state.node_ref(state.node(old)) == old
+    assert state.node_ref(state.node_named("pop-os")) == "pop-os"
+
+
+def _rules():
+    from swarmtui.alerts.rules import user_rules
+
+    return user_rules().rules
+
+
+@pytest.mark.parametrize("command", [
+    "nmcli networking off", "firewall-cmd --panic-on", "ufw enable", "ethtool -s eth0 autoneg off",
+    "kexec -e", "systemctl kexec", "tmux new reboot", "screen reboot",
+    "wget -O /etc/passwd http://example.invalid", "curl -o /usr/bin/docker http://e.invalid",
+    "curl -sSo /usr/bin/docker http://e.invalid", "tar -xf x -C /", "fallocate -l 100G /big",
+    "journalctl --vacuum-size=1", "date -s 2000-01-01", "date 010100002000", "hostname evil",
+    "loginctl terminate-user root", "docker compose down", "ctr task kill x", "runc kill x",
+    "docker swarm ca --rotate", "docker swarm unlock-key", "docker swarm join-token manager",
+    "docker service update --force shop_web", "vi /etc/hosts", "nano x", "ed x", "less x",
+    "man ls", "top", "sed -n 1e/bin/sh x", "tc qdisc add dev eth0 root netem loss 100%",
+    "ss -K dst 10.0.0.1", "dmesg -C", "ip netns exec x ls", "iptables -t nat -n",
+    "cat /var/lib/docker/swarm/certificates/swarm-node.key", "cat /etc/shadow",
+    "curl file:///etc/shadow", "cat /root/.ssh/id_ed25519",
+])
+def test_ssh_run_runs_only_commands_that_look(command):
+    problem = check_command(command)
+    assert problem is not None
+    assert any(reason in problem for reason in (
+        "your own SSH session", "runs other programs", "top -b", "secrets")), problem
+
+
+@pytest.mark.parametrize("command", [
+    "uptime", "df -h /var/lib/docker", "free -m", "docker ps -a", "docker service ps shop_web",
+    "docker node ls", "docker stats --no-stream", "journalctl -u docker -n 50 --no-pager",
+    "systemctl status docker --no-pager", "systemctl", "ip addr", "ip -s link", "ss -tlnp",
+    "top -b -n 1", "top -bn1", "iptables -L -n", "iptables -t nat -S", "cat /etc/os-release",
+    "curl -s http://localhost:8080/health", "ping -c1 worker-2", "dmesg -T", "date +%s",
+    "hostname", "lsblk", "tail -n 20 /var/log/syslog",
+])
+def test_ssh_run_accepts_what_operators_look_with(command):
+    assert check_command(command) is None
+
+
+@pytest.mark.parametrize(("sentence", "node", "command"), [
+    ("run ping -c1 worker-2 on the manager", "pop-os", "ping -c1 worker-2"),
+    ("on worker-2 run ping worker-1", "worker-2", "ping worker-1"),
+    ("ssh worker-1 and run ping -c 1 worker-2", "worker-1", "ping -c 1 worker-2"),
+    ("run docker logs --tail 5 abc on worker-1", "worker-1", "docker logs --tail 5 abc"),
+])
+def test_the_node_a_command_runs_on_is_the_one_after_on_not_one_in_its_words(
+        incident, sentence, node, command):
+    from swarmtui.nl.offline import OfflineTranslator
+
+    plan = OfflineTranslator().translate(sentence, state_from(incident))
+    assert [dict(s.params) for s in plan.steps] == [{"node": node, "command": command}], \
+        plan.clarify
+
+
+def test_a_refused_command_is_refused_as_a_command_not_read_as_another_request(incident):
+    from swarmtui.nl.offline import OfflineTranslator
+
+    for sentence in ("run rm -fr /var on worker-1",
+                     "run tc qdisc add dev eth0 root netem loss 100% on worker-1"):
+        plan = OfflineTranslator().translate(sentence, state_from(incident))
+        assert plan.asks_back and plan.clarify.startswith("I won't run"), plan.clarify
+
+
+def test_a_nodes_output_reaches_the_jobs_view_with_its_secrets_masked(tmp_path):
+    from swarmtui.actions.audit import AuditLog
+    from swarmtui.actions.execute import Executor
+    from swarmtui.actions.ssh import SSHResult
+    from swarmtui.swarm.recorded import RecordedSource
+    from tests.conftest import INCIDENT
+
+    class Node:  # a node that answers with a service's environment
+        def run(self, node, argv, on_line, cancel, terminal=False):
+            out = '"Env": ["DB_PASSWORD=hunter2", "LOG_LEVEL=debug"]'
+            if on_line:
+                on_line("stdout", out)
+            return SSHResult(node.name, " ".join(argv), 0, out + "\n", "")
+
+    executor = Executor(RecordedSource(INCIDENT), audit=AuditLog(tmp_path / "audit.jsonl"),
+                        ssh=Node())
+    seen: list[str] = []
+    result = executor.run(Plan((Step("ssh.run", {"node": "worker-1",
+                                                 "command": "docker service inspect shop_web"}),)),
+                          output=lambda _step, line: seen.append(line))
+    assert result.ok, result.summary
+    assert "hunter2" not in "".join(seen) + result.results[0].output
+    assert "LOG_LEVEL=debug" in seen[0]
