@@ -160,7 +160,8 @@ class Executor:
                     outcome = self._remote(step, state, started, output, cancel)
                     if step.action == "ssh.run":  # it may have changed the node: say so on undo
                         self._remember("irreversible", "", step.params["node"], {},
-                                       f"`{step.params['command']}` on {step.params['node']}")
+                                       f"`{mask_sentence(step.params['command'])}` on "
+                                       f"{step.params['node']}")
                 elif CATALOG[step.action].risk is Risk.READ:
                     outcome = self._read(step, state, started, output, cancel)
                 else:

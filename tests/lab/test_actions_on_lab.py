@@ -155,8 +155,16 @@ def test_probe_and_ssh_run_over_real_ssh_and_an_unknown_host_key_is_refused(lab,
         refused = executor.run(Plan((Step("ssh.run", {"node": "worker-1",
                                                       "command": "uptime; reboot"}),)))
         assert not refused.ok and "shell syntax" in refused.results[0].message
+        # what a node prints reaches the jobs view with its secret values masked
+        shown: list[str] = []
+        told = executor.run(Plan((Step("ssh.run", {"node": "worker-1",
+                                                   "command": "echo DB_PASSWORD=hunter2 x=1"}),)),
+                            output=lambda _step, line: shown.append(line))
+        assert told.ok and "hunter2" not in "".join(shown) + told.results[0].output
+        assert shown and shown[0].strip().endswith("x=1")
         # a command on a node cannot be taken back, and undo says so instead of skipping it
-        with pytest.raises(StepFailed, match="`hostname` on worker-1 cannot be undone"):
+        with pytest.raises(StepFailed, match=r"`echo DB_PASSWORD=•+ x=1` on worker-1 "
+                                             r"cannot be undone"):  # kept on disk: masked
             executor.undo()
     finally:
         trusted.close()
