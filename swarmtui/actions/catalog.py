@@ -94,10 +94,14 @@ CATALOG: dict[str, Action] = {a.name: a for a in (
 )}
 
 
+MANY_REPLICAS = 100
+
+
 def step_risk(action: str, params: dict) -> Risk:
     """The risk of one step: its action's, raised where the values make it worse — scaling
-    to zero stops every task, so it is high, not low."""
+    to zero stops every task, and to hundreds can crowd out every other service: high."""
     risk = CATALOG[action].risk
-    if action == "service.scale" and params.get("replicas") == 0:
-        return Risk.HIGH
+    replicas = params.get("replicas") if action == "service.scale" else None
+    if replicas == 0 or (isinstance(replicas, int) and replicas > MANY_REPLICAS):
+        return Risk.HIGH  # none left, or enough to crowd every node
     return risk

@@ -24,6 +24,7 @@ LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\Z")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 IMAGE_REFERENCE = re.compile(
     r"^[\w][\w.-]*(?::\d+)?(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?\Z")
+MAX_REPLICAS = 1000  # or ten times what a service has: a slip of the keyboard, not a plan
 SHELL_OPERATORS = re.compile(r"[;&|<>`$\\\n\r]|\$\(")
 # Programs that stop, wipe or cut off a node: swarmtui will not run them for anyone (a
 # person or an LLM); an operator who means it has their own SSH session.
@@ -177,6 +178,11 @@ def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) ->
             return f"{service.name} is a {service.mode_label} service and cannot be scaled"
         if service.replicas == params["replicas"]:
             return f"{service.name} already has {service.replicas} replicas"
+        limit = max(MAX_REPLICAS, 10 * (service.replicas or 0))
+        if params["replicas"] > limit:
+            return (f"{params['replicas']} replicas is more than swarmtui asks for at once "
+                    f"(at most {limit} for {service.name}, which has {service.replicas}); "
+                    "scale in steps")
     elif action == "service.update_image":
         service = _service(params, state)
         image = params["image"]

@@ -146,6 +146,9 @@ def scale(clause: Clause, state: ClusterState) -> Step:
                       f"{'one task per node' if service.mode.is_global else 'to completion'}"
                       " and cannot be scaled")
     current = service.replicas or 0
+    if clause.matches(r"\d[.,]\d|\d\s*e\s*\d"):  # 4.9, 1,000, 1e9: never guessed at
+        raise AskBack(f"replicas are a whole number: scale {service.name} to how many? "
+                      f"(now {current})")
     target = scale_target(clause, current)
     if target is None:
         raise AskBack(f"scale {service.name} to how many replicas? (now {current})")

@@ -333,3 +333,19 @@ def test_a_nodes_output_reaches_the_jobs_view_with_its_secrets_masked(tmp_path):
     assert result.ok, result.summary
     assert "hunter2" not in "".join(seen) + result.results[0].output
     assert "LOG_LEVEL=debug" in seen[0]
+
+
+def test_a_slip_in_a_replica_count_is_asked_about_refused_or_high_risk(incident):
+    from swarmtui.actions.catalog import Risk, step_risk
+    from swarmtui.nl.offline import OfflineTranslator
+
+    state = state_from(incident)
+    for sentence in ("scale web to 4.9", "scale web to 1e9", "scale web up by 2.5"):
+        plan = OfflineTranslator().translate(sentence, state)
+        assert plan.asks_back and "whole number" in plan.clarify, sentence
+    huge = Step("service.scale", {"service": "shop_web", "replicas": 10**9})
+    assert "scale in steps" in (check_step(huge, state).problem or "")
+    assert check_step(Step("service.scale", {"service": "shop_web", "replicas": 1000}),
+                      state).ok
+    assert step_risk("service.scale", {"service": "shop_web", "replicas": 150}) is Risk.HIGH
+    assert step_risk("service.scale", {"service": "shop_web", "replicas": 4}) is Risk.LOW
