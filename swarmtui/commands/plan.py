@@ -13,6 +13,7 @@ from swarmtui.actions.preview import StepPreview, preview
 from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.nl.offline import OfflineTranslator
 from swarmtui.swarm.logtext import clean
+from swarmtui.swarm.secrets import mask_sentence, mask_value
 from swarmtui.swarm.source import SourceError
 
 
@@ -53,16 +54,31 @@ def run(args: argparse.Namespace) -> int:
     previews = preview(plan, state)
     problems = [f"step {n}: {p.problem}" for n, p in enumerate(previews, 1) if p.problem]
     if args.json:
-        data = plan.as_json()
+        data = shown_json(plan)
         if problems:
             data["problems"] = problems  # the executor would refuse these steps
-        json.dump(data, sys.stdout, indent=2)
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif plan.asks_back:
         print(f"? {clean(plan.clarify or '')}")
     else:
         print_preview(previews)
     return 1 if plan.asks_back or problems else 0
+
+
+def shown_json(plan: Plan) -> dict[str, Any]:
+    """The plan as ACTIONS.md writes it, secret-looking values masked as on the screen: a
+    terminal, a pipe and a CI log are all places a password must not land."""
+    data = plan.as_json()
+    for step in data["steps"]:
+        params = step["params"]
+        if isinstance(params.get("set"), dict):
+            params["set"] = {k: mask_value(str(k), str(v)) for k, v in params["set"].items()}
+        if isinstance(params.get("command"), str):
+            params["command"] = mask_sentence(params["command"])
+    if data.get("clarify"):
+        data["clarify"] = mask_sentence(data["clarify"])
+    return data
 
 
 def print_preview(previews: list[StepPreview]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,8 @@ def test_plan_shows_the_probe_command_and_typed_values_with_secrets_masked():
                    "set LOG_LEVEL=debgu DB_PASSWORD=hunter2 on api")
     assert "--env-add LOG_LEVEL=debgu" in env.stdout  # a slip shows before it runs
     assert "hunter2" not in env.stdout and "DB_PASSWORD=••••••" in env.stdout
+    as_json = swarmtui("plan", "--json", "--snapshot", str(INCIDENT),
+                       "set LOG_LEVEL=debgu DB_PASSWORD=hunter2 on api")
+    assert "hunter2" not in as_json.stdout, as_json.stdout
+    params = json.loads(as_json.stdout)["steps"][0]["params"]
+    assert params["set"] == {"LOG_LEVEL": "debgu", "DB_PASSWORD": "••••••"}
