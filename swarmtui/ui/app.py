@@ -671,6 +671,14 @@ class SwarmApp(App[None]):
         super().notify(clean(message), title=clean(title), severity=severity,  # type: ignore[arg-type]
                        timeout=timeout, markup=markup)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in an input): say which key does, in plain text."""
+        keys = sorted((key for key, active in self.active_bindings.items()
+                       if active.binding.action in ("quit", "app.quit")),
+                      key=lambda key: key.startswith("ctrl+"))  # the keymap's own key first
+        if keys:
+            self.notify(f"press {' or '.join(keys)} to quit", title="Do you want to quit?")
+
     def refuse_in_readonly(self, what: str) -> bool:
         """True (and says so) when read-only mode forbids `what`."""
         if self.readonly:

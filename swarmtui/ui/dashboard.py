@@ -70,6 +70,7 @@ class DashboardScreen(Screen[None]):
         Binding("t", "focus_pane('tasks')", "Tasks", id="focus-tasks", show=False),
         Binding("a", "focus_pane('alerts')", "Alerts", id="focus-alerts", show=False),
         Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
         Binding("colon", "command", "Command", id="command"),
         Binding("l", "logs", "Logs", id="logs"),
         Binding("r", "refresh", "Refresh", id="refresh", show=False),
@@ -222,6 +223,12 @@ class DashboardScreen(Screen[None]):
 
         screen = ServiceDetailScreen(key) if kind == "service" else NodeDetailScreen(key)
         self.app.push_screen(screen)
+
+    def action_clear_filter(self) -> None:
+        """esc on a filtered pane shows all its rows again."""
+        focused = self.focused
+        if isinstance(focused, KeyedTable) and focused.filter_text:
+            focused.set_filter("")
 
     def jump_to(self, kind: str, key: str) -> None:
         pane = self.pane("services" if kind == "service" else "nodes")

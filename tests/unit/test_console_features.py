@@ -444,3 +444,27 @@ async def test_node_keys_act_on_the_selected_row_even_when_its_name_is_shared(tm
         assert nodes.select_key(live["ID"])
         await pilot.press("D")
         assert [dict(s.params) for p in proposed for s in p.steps] == [{"node": live["ID"]}]
+
+
+async def test_escape_on_a_filtered_pane_clears_the_filter_it_was_given():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#services", KeyedTable)
+        await pilot.press("slash", *"zzzz", "enter")
+        await pilot.pause(0.1)
+        assert services.has_focus and services.border_title == "Services (0/15)"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert services.border_title == "Services (15)" and services.border_subtitle == ""
+        assert len(names(services)) == 15
+
+
+async def test_ctrl_c_says_in_plain_words_which_key_quits():
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        said = [n.message for n in app._notifications]
+        assert "press q or ctrl+q to quit" in said and not any("[b]" in m for m in said)
