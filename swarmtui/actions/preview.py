@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from swarmtui.actions.catalog import CATALOG, Risk, step_risk
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.project import after
 from swarmtui.actions.ssh import PROBES
-from swarmtui.actions.validate import StepCheck, validate
-from swarmtui.swarm.model import ClusterState
+from swarmtui.actions.validate import walk
+from swarmtui.swarm.model import ClusterState, Node, Service
 from swarmtui.swarm.secrets import mask_value
 
 RISK_ORDER = (Risk.READ, Risk.LOW, Risk.HIGH, Risk.DESTRUCTIVE)
@@ -89,24 +90,70 @@ def _change(step: Step, state: ClusterState) -> str:
         return f"{service.name} and its {service.counts.running} running tasks go away"
     if step.action in ("node.drain", "node.pause", "node.activate") and node is not None:
         wanted = step.action.split(".")[1].replace("activate", "active")
-        moved = f", {state.running_tasks_on(node.id)} tasks move" if wanted == "drain" else ""
+        moved = f", {_moving(state, node)}" if wanted == "drain" else ""
         return f"availability {node.availability} → {wanted}{moved}"
     if step.action in ("node.promote", "node.demote") and node is not None:
         return f"role {node.role} → {'manager' if step.action == 'node.promote' else 'worker'}"
     return ""
 
 
+NODE_CHANGES = ("node.drain", "node.label_add", "node.label_remove", "node.demote",
+                "node.promote")
+
+
+def stranded(step: Step, before: ClusterState) -> list[str]:
+    """Services running on the step's node that will have to leave it and that no other
+    node can take: `remove label db from worker-1` when only worker-1 has db=true."""
+    from swarmtui.alerts.diagnose import check_constraint
+
+    node = before.node_named(str(step.params.get("node", "")))
+    if step.action not in NODE_CHANGES or node is None:
+        return []
+    later = after(step, before)
+    changed = later.node(node.id) or node
+
+    def fits(service: Service, candidate: Node) -> bool:
+        return all(check_constraint(c, candidate) is not False for c in service.constraints)
+
+    names = []
+    for service_id in {t.service_id for t in before.tasks_on(node.id)
+                       if t.desired_state == "running"}:
+        service = before.service(service_id)
+        if service is None or service.mode.is_global:
+            continue
+        if changed.availability != "drain" and fits(service, changed):
+            continue  # it stays where it is
+        if not any(fits(service, other) for other in later.nodes if other.id != node.id
+                   and other.availability == "active" and not other.is_down):
+            names.append(service.name)
+    return sorted(names)
+
+
+def _moving(state: ClusterState, node: Node) -> str:
+    """A drain's effect on the node's running tasks: replicated ones move, a global
+    service's task stops (it runs on every node that is not drained)."""
+    running = [t for t in state.tasks_on(node.id) if t.state == "running"]
+    local = sum(1 for t in running if (s := state.service(t.service_id)) is not None
+                and s.mode.is_global)
+    text = f"{len(running) - local} tasks move"
+    return f"{text}, {local} global tasks stop" if local else text
+
+
 def preview(plan: Plan, state: ClusterState) -> list[StepPreview]:
-    checks: list[StepCheck] = validate(plan, state)
     previews = []
-    for step, check in zip(plan.steps, checks, strict=True):
+    for step, (check, seen) in zip(plan.steps, walk(plan, state), strict=True):
         action = CATALOG.get(step.action)
         if action is None:
             previews.append(StepPreview(step, Risk.HIGH, step.action, "", "", check.problem))
             continue
-        summary, command, change = describe(step, state)
-        previews.append(StepPreview(step, step_risk(step.action, step.params), summary,
-                                    command, change, check.problem))
+        summary, command, change = describe(step, seen)  # as the steps before leave it
+        risk = step_risk(step.action, step.params)
+        lost = stranded(step, seen)
+        if lost:  # what the operator would not see from the change itself
+            change = "; ".join(p for p in (change, f"{', '.join(lost)} can run on no other "
+                                           "node and will stop") if p)
+            risk = max(risk, Risk.HIGH, key=RISK_ORDER.index)
+        previews.append(StepPreview(step, risk, summary, command, change, check.problem))
     return previews
 
 

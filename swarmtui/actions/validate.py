@@ -17,6 +17,7 @@ from typing import Any
 
 from swarmtui.actions.catalog import CATALOG, Param
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.project import after
 from swarmtui.swarm.model import ClusterState, Node, Service
 
 DURATION = re.compile(r"^\d+[smhd]\Z")
@@ -75,9 +76,14 @@ class StepCheck:
 
 
 def validate(plan: Plan, state: ClusterState) -> list[StepCheck]:
-    """Each step on its own, and against the steps before it: nothing may act on a
-    service an earlier step removes."""
-    checks = []
+    return [check for check, _ in walk(plan, state)]
+
+
+def walk(plan: Plan, state: ClusterState) -> list[tuple[StepCheck, ClusterState]]:
+    """Each step checked against the cluster as the steps before it leave it ("drain
+    worker-2, then activate it" meets a drained node), and nothing may act on a service an
+    earlier step removes. With each check, the state that step meets."""
+    checks: list[tuple[StepCheck, ClusterState]] = []
     removed: dict[str, int] = {}
     for number, step in enumerate(plan.steps, 1):
         check = check_step(step, state)
@@ -88,7 +94,9 @@ def validate(plan: Plan, state: ClusterState) -> list[StepCheck]:
             check = StepCheck(step, f"{name} is removed by step {removed[name]} before this")
         if step.action == "service.remove" and name not in removed:
             removed[name] = number
-        checks.append(check)
+        checks.append((check, state))
+        if check.ok:
+            state = after(step, state)
     return checks
 
 
@@ -216,9 +224,12 @@ def _check_sense(action: str, params: Mapping[str, Any], state: ClusterState) ->
         wanted = {"node.drain": "drain", "node.pause": "pause", "node.activate": "active"}[action]
         if node.availability == wanted:
             return f"{node.name} is already {wanted}"
-        if action == "node.drain" and node.is_manager and node.leader and \
-                sum(1 for n in state.nodes if n.availability == "active") <= 1:
-            return f"{node.name} is the only active node; draining it stops everything"
+        others = [n for n in state.nodes if n.availability == "active" and not n.is_down
+                  and n.id != node.id]
+        if action in ("node.drain", "node.pause") and node.availability == "active" \
+                and not others:
+            return (f"{node.name} is the last active node; {wanted}ing it leaves no node "
+                    "to run tasks")
     elif action == "node.promote":
         node = _node(params, state)
         if node.is_manager:

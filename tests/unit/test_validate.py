@@ -239,7 +239,7 @@ def test_a_hostname_two_nodes_share_is_refused_and_an_id_names_one(incident):
     assert [dict(s.params) for s in plan.steps] == [{"node": live}]
     (step,) = preview(plan, state)
     assert step.problem is None and step.summary.startswith(f"drain worker-1 ({live[:12]})")
-    assert step.command.endswith(f"drain {live}") and "6 tasks move" in step.change
+    assert step.command.endswith(f"drain {live}") and "3 tasks move, 3 global tasks stop" in step.change
     # the dead entry's alert is keyed by its ID, so its remedy drains that node and no other
     down = [f for f in node_rules(state, _rules()) if f.rule == "node-down"]
     assert [f.subject for f in down] == [old]
@@ -349,3 +349,49 @@ def test_a_slip_in_a_replica_count_is_asked_about_refused_or_high_risk(incident)
                       state).ok
     assert step_risk("service.scale", {"service": "shop_web", "replicas": 150}) is Risk.HIGH
     assert step_risk("service.scale", {"service": "shop_web", "replicas": 4}) is Risk.LOW
+
+
+def test_each_step_is_checked_and_previewed_as_the_steps_before_leave_the_cluster(incident):
+    from swarmtui.actions.preview import preview
+    from swarmtui.nl.offline import OfflineTranslator
+
+    state = state_from(incident)
+
+    def shown(sentence: str) -> list[tuple[str, str | None]]:
+        plan = OfflineTranslator().translate(sentence, state)
+        assert not plan.asks_back, plan.clarify
+        return [(p.change, p.problem) for p in preview(plan, state)]
+
+    assert shown("drain worker-2, then bring it back") == [
+        ("availability active → drain, 3 tasks move, 3 global tasks stop", None),
+        ("availability drain → active", None)]
+    assert shown("scale web to 4 and then scale it to 5")[1] == ("replicas 4 → 5", None)
+    assert shown("promote worker-1 and demote pop-os") == [
+        ("role worker → manager", None), ("role manager → worker", None)]
+    drains = shown("drain pop-os, worker-1 and worker-2")  # worker-3 is paused
+    assert [problem for _, problem in drains][:2] == [None, None]
+    assert "last active node" in (drains[2][1] or "")
+    # and a step that would act alone on what an earlier one undid is a no-op, refused
+    assert "already active" in (shown("drain worker-2, activate worker-2, activate worker-2"
+                                      )[2][1] or "")
+
+
+def test_a_node_change_that_leaves_a_service_nowhere_to_run_says_so_at_high_risk(incident):
+    from swarmtui.actions.catalog import Risk
+    from swarmtui.actions.preview import preview
+    from swarmtui.nl.offline import OfflineTranslator
+
+    state = state_from(incident)  # shop_postgres wants node.labels.db == true: worker-1 only
+
+    def shown(sentence: str):
+        (item,) = preview(OfflineTranslator().translate(sentence, state), state)
+        return item.risk, item.change
+
+    for sentence in ("remove label db from worker-1", "label worker-1 db=false",
+                     "drain worker-1"):
+        risk, change = shown(sentence)
+        assert risk is Risk.HIGH and "shop_postgres can run on no other node" in change
+    risk, change = shown("drain worker-2")
+    assert "no other node" not in change
+    risk, change = shown("add label gpu=true to worker-2")  # shop_analytics may start: fine
+    assert risk is Risk.LOW and "no other node" not in change
