@@ -17,6 +17,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input
 
 from swarmtui.config import state_dir
+from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.secrets import mask_sentence
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class History:
         self.lines = [line for line in lines if line.strip()][-HISTORY_KEEP:]
 
     def add(self, text: str) -> None:
-        line = masked_for_history(" ".join(text.split()))
+        line = masked_for_history(" ".join(clean(text).split()))  # no escapes kept on disk
         if not line or (self.lines and self.lines[-1] == line):
             return
         self.lines.append(line)

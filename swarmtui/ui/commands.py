@@ -38,7 +38,9 @@ def run_console_command(screen: DashboardScreen, text: str) -> None:
     elif verb == "theme":
         themes = sorted(app.theme_names)
         name = _resolve(themes, argument) or _resolve(themes, f"swarmtui-{argument}")
-        if name is None:
+        if not argument:
+            app.notify(f"theme {app.theme}; themes: {', '.join(themes)} (:theme NAME switches)")
+        elif name is None:
             app.notify(f"no theme {argument!r}; themes: {', '.join(themes)}", severity="warning")
         else:
             app.theme = name

@@ -238,7 +238,7 @@ class DiagnosisScreen(Screen[None]):
         if remedy is None or remedy.step is None:
             self.notify(f"no remedy on {key} for this alert", severity="warning", timeout=3)
             return
-        if self.swarm.refuse_in_readonly(remedy.label):
+        if self.swarm.refuse_in_readonly(f"the remedy on {key} ({remedy.step.action})"):
             return
         self.swarm._preview(Plan((remedy.step,), None, remedy.label, "key"), "key")
 

@@ -26,11 +26,13 @@ def test_history_masks_secret_values_and_keeps_the_rest(tmp_path):
     history.add("deploy https://admin:pa55@registry.example/app")
     history.add("scale web to 4")
     history.add("scale web to 4")  # a repeat is kept once
+    history.add("scale web\x1b[2J to 5")  # a pasted escape never reaches the file
     text = (tmp_path / "history").read_text()
+    assert "\x1b" not in text and "scale web to 5" in text
     assert "hunter2" not in text and "pa55" not in text
     assert "LOG_LEVEL=debug" in text and "API_TOKEN=" in text
     assert History(tmp_path / "history").lines == history.lines  # read back after a restart
-    assert len(history.lines) == 3
+    assert len(history.lines) == 4
     assert oct((tmp_path / "history").stat().st_mode & 0o777) == "0o600"
     assert masked_for_history("password=x") != "password=x"
 

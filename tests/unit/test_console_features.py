@@ -468,3 +468,14 @@ async def test_ctrl_c_says_in_plain_words_which_key_quits():
         await pilot.pause(0.1)
         said = [n.message for n in app._notifications]
         assert "press q or ctrl+q to quit" in said and not any("[b]" in m for m in said)
+
+
+async def test_theme_without_a_name_says_which_is_on_and_lists_the_rest():
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("colon", *"theme", "enter")
+        await pilot.pause(0.1)
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith(f"theme {app.theme}; themes: ") for m in said), said
+        assert not any("no theme" in m for m in said)
