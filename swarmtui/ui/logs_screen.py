@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import textwrap
 import time
 import zlib
-from collections import deque
-from datetime import datetime
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -19,8 +22,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Log, Static
 
-from swarmtui.swarm.logstream import LogFollower, LogRequest
-from swarmtui.swarm.logtext import LogLine, grep_pattern, parse_since, prefix
+from swarmtui.swarm.logstream import LogFollower, LogRequest, LogSource, LogStream
+from swarmtui.swarm.logtext import LogLine, grep_pattern, parse_duration, parse_line, prefix
 from swarmtui.ui.themes import Palette
 
 if TYPE_CHECKING:
@@ -34,6 +37,58 @@ FLUSH_SECONDS = 0.1
 # lines is held up to BATCH_SECONDS so that it costs one redraw, not one per line.
 BATCH_SECONDS = 0.5
 BATCH_LINES = 50
+TAIL_HINT = "tail takes a whole number of lines, 1 or more"
+
+
+def parse_tail(value: str) -> int:
+    """`500` → 500; a ValueError saying what tail takes for anything else."""
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:  # isdigit: no sign, no point, no exponent
+        raise ValueError(TAIL_HINT)
+    return int(text)
+
+
+def last_per_task(lines: list[tuple[str, str]], tail: int) -> list[tuple[str, str]]:
+    """The last `tail` (stream, raw line) pairs of each task, in their order."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for stream, raw in reversed(lines):
+        task = parse_line(stream, raw).task_id
+        seen[task] += 1
+        if seen[task] <= tail:
+            kept.append((stream, raw))
+    kept.reverse()
+    return kept
+
+
+class TaskTails:
+    """A stream that ends, cut to the last `tail` lines of each task once it has."""
+
+    def __init__(self, stream: LogStream, tail: int) -> None:
+        self._stream = stream
+        self._tail = tail
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        # Read on the follower's thread, after it can close() us: never a stuck thread.
+        yield from last_per_task(list(self._stream), self._tail)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class TailPerTask:
+    """A recording's logs cut as the engine cuts a service's: `tail` counts per task
+    (moby/moby#32331), not over the recorded lines laid end to end."""
+
+    def __init__(self, source: LogSource) -> None:
+        self.source = source
+
+    def open_logs(self, request: LogRequest) -> LogStream:
+        if not request.tail or request.task_id or request.follow:
+            return self.source.open_logs(request)
+        return TaskTails(self.source.open_logs(replace(request, tail=0)), request.tail)
+
+
 class LogHighlighter(Highlighter):
     """Colours each task's prefix, marks stderr, and highlights grep matches."""
 
@@ -82,7 +137,7 @@ class LogScreen(Screen[None]):
         super().__init__()
         self.service_id = service_id
         self.task_id = task_id
-        self.tail = tail
+        self.tail = tail  # asked for (":tail", "last 50 lines"); None: the configured default
         self.follower: LogFollower | None = None
         self.buffer: deque[LogLine] = deque()
         self.paused = False
@@ -90,10 +145,10 @@ class LogScreen(Screen[None]):
         self.timestamps = False
         self.wrap = False
         self.grep = grep
-        self.since: float | None = None
+        self.since: int | None = None  # seconds back from the cluster's now
         if since:
             with contextlib.suppress(ValueError):  # the validator checked it already
-                self.since = parse_since(since)
+                self.since = parse_duration(since)
         self.highlighter = LogHighlighter()
         self.highlighter.pattern = grep_pattern(grep)
         self._prefixes: dict[tuple[str, str], str] = {}
@@ -135,10 +190,26 @@ class LogScreen(Screen[None]):
             self.follower.close()
         state = self.swarm.state
         service = state.service(self.service_id) if state else None
-        request = LogRequest(self.service_id, self.task_id, tail=tail, since=self.since,
-                             follow=self.swarm.source.is_live, tty=bool(service and service.tty))
-        self.follower = LogFollower(self.swarm.source, request,  # type: ignore[arg-type]
+        source = self.swarm.source
+        # Epoch seconds back from the wall clock, as both sources take it: the engine as
+        # is, a recording counting the same span back from its capture (as log_tail does).
+        since = time.time() - self.since if self.since is not None else None
+        request = LogRequest(self.service_id, self.task_id, tail=tail, since=since,
+                             follow=source.is_live, tty=bool(service and service.tty))
+        # A tail asked for on a recording counts per task, as it would on the engine.
+        logs = TailPerTask(source) if self.tail and not source.is_live else source
+        self.follower = LogFollower(logs, request,  # type: ignore[arg-type]
                                     max_lines=self.swarm.settings.log_max_lines).start()
+
+    @property
+    def since_time(self) -> datetime | None:
+        """Where `since` begins: counted back from a recording's capture, or from now."""
+        if self.since is None:
+            return None
+        state = self.swarm.state
+        now = self.swarm.now() if self.swarm.source.is_live or state is None \
+            else state.fetched_at
+        return now - timedelta(seconds=self.since)
 
     def on_unmount(self) -> None:
         if self.follower is not None:
@@ -215,8 +286,12 @@ class LogScreen(Screen[None]):
         parts.append(f"{len(self.buffer)} lines")
         if self.grep:
             parts.append(f"grep /{self.grep}/")
-        if self.since:
-            parts.append(f"since {datetime.fromtimestamp(self.since):%H:%M:%S}")
+        since = self.since_time
+        if since is not None:
+            parts.append(f"since {since.astimezone():%H:%M:%S}")
+        if self.tail:
+            each = "" if self.task_id else " per task"  # as docker counts it (moby#32331)
+            parts.append(f"last {self.tail} lines{each}")
         if self.paused:
             parts.append(f"PAUSED ({self.pending} new, p to resume)")
         if follower is not None and follower.dropped:
@@ -287,34 +362,53 @@ class LogScreen(Screen[None]):
         verb, _, value = text.partition(" ")
         try:
             if verb == "since":
-                self.since = parse_since(value)
-                self.buffer.clear()
-                self._start(0)
-                self.rebuild()
+                self.since, self.tail = parse_duration(value), None
+                self.restart(0)
             elif verb == "tail":
-                self.since = None
-                self.buffer.clear()
-                self._start(max(0, int(value)))
-                self.rebuild()
+                self.tail, self.since = parse_tail(value), None
+                self.restart(self.tail)
             elif verb == "save":
-                self.save(Path(value).expanduser() if value else None)
+                if value:
+                    self.save(Path(value).expanduser())
+                else:
+                    self.action_save()
             else:
                 self.notify("options: since 10m · tail 500 · save FILE", severity="warning")
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
 
-    def action_save(self) -> None:
-        self.save(None)
+    def restart(self, tail: int) -> None:
+        """Fetch again with a new since or tail (checked before anything is dropped)."""
+        self.buffer.clear()
+        self._start(tail)
+        self.rebuild()
 
-    def save(self, path: Path | None) -> None:
-        if path is None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            path = Path.cwd() / f"swarmtui-{self.title_text.split()[-1]}-{stamp}.log"
+    def action_save(self) -> None:
+        stamp = self.swarm.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        stem = f"swarmtui-{self.title_text.split()[-1]}-{stamp}"
+        for attempt in range(1, 100):  # a name of its own, even for two saves in one second
+            path = Path.cwd() / (f"{stem}.log" if attempt == 1 else f"{stem}-{attempt}.log")
+            if not path.exists():
+                break
+        self.save(path)
+
+    def save(self, path: Path) -> None:
         pattern = grep_pattern(self.grep)
         lines = [self.format(line) for line in self.buffer
                  if pattern is None or pattern.search(line.text)]
         try:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            # Created, never replaced (O_EXCL: no race with a file appearing meanwhile,
+            # and a symlink is not followed); 0600: logs can hold what the service leaks.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            self.notify(f"{path} exists; give a new name", severity="warning")
+            return
+        except OSError as exc:
+            self.notify(f"cannot save to {path}: {exc.strerror}", severity="error")
+            return
+        try:
+            with open(fd, "w", encoding="utf-8") as file:
+                file.write("\n".join(lines) + "\n")
         except OSError as exc:
             self.notify(f"cannot save to {path}: {exc.strerror}", severity="error")
             return

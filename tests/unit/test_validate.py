@@ -239,7 +239,8 @@ def test_a_hostname_two_nodes_share_is_refused_and_an_id_names_one(incident):
     assert [dict(s.params) for s in plan.steps] == [{"node": live}]
     (step,) = preview(plan, state)
     assert step.problem is None and step.summary.startswith(f"drain worker-1 ({live[:12]})")
-    assert step.command.endswith(f"drain {live}") and "3 tasks move, 3 global tasks stop" in step.change
+    assert step.command.endswith(f"drain {live}")
+    assert "3 tasks move, 3 global tasks stop" in step.change
     # the dead entry's alert is keyed by its ID, so its remedy drains that node and no other
     down = [f for f in node_rules(state, _rules()) if f.rule == "node-down"]
     assert [f.subject for f in down] == [old]
