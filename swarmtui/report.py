@@ -142,7 +142,8 @@ def services_table(state: ClusterState) -> Table:
     table = _table("Services")
     for column in ("NAME", "MODE", "REPLICAS", "HEALTH"):
         table.add_column(column, no_wrap=True)
-    for column in ("IMAGE", "PORTS", "DETAIL"):
+    ports = any(service.ports for service in state.services)  # no column of blanks
+    for column in ("IMAGE", *(("PORTS",) if ports else ()), "DETAIL"):
         table.add_column(column, no_wrap=True, overflow="ellipsis")
     rows = [
         (
@@ -151,9 +152,9 @@ def services_table(state: ClusterState) -> Table:
             str(service.counts),
             Text(str(service.health), style=HEALTH_STYLE.get(service.health, "")),
             service.short_image,
-            service.ports_label,
+            *((service.ports_label,) if ports else ()),
             service.health_reason if service.health is not Health.OK else "",
         )
         for service in state.services
     ]
-    return _fill(table, rows, 5)
+    return _fill(table, rows, 6 if ports else 5)

@@ -7,6 +7,7 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from swarmtui.commands.common import add_source_options, fail, state_once
 from swarmtui.report import nodes_table, services_table, state_json
@@ -31,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     console = Console(width=None if sys.stdout.isatty() else 200)
     engine = state.engine
+    api = f" (API {engine.api_version})" if engine.api_version else ""
     console.print(
-        f"[bold]{engine.name}[/] engine {engine.engine_version} (API {engine.api_version}) · "
+        f"[bold]{escape(engine.name)}[/] engine {escape(engine.engine_version or '?')}{api} · "
         f"{len(state.nodes)} nodes · {len(state.services)} services"
     )
     console.print(nodes_table(state))

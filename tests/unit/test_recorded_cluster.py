@@ -96,3 +96,24 @@ def test_unknown_fields_are_ignored(incident):
         for item in incident[collection]:
             item["SomethingFromTheFuture"] = {"x": [1, 2]}
     assert {s.name: str(s.counts) for s in state_from(incident).services} == SERVICE_LS
+
+
+def test_status_shows_no_column_of_blanks_and_no_empty_api_version(tmp_path):
+    import json
+
+    from tests.conftest import INCIDENT, swarmtui
+
+    plain = swarmtui("status", "--snapshot", str(INCIDENT))
+    assert plain.returncode == 0, plain.stderr
+    services = plain.stdout.split("Services", 1)[1]
+    assert "…" not in services.splitlines()[2] and "PORTS" not in services  # none publish
+    data = json.loads(INCIDENT.read_text())
+    data["services"][1]["Endpoint"] = {"Ports": [{"PublishedPort": 8080, "TargetPort": 80,
+                                                   "Protocol": "tcp", "PublishMode": "ingress"}]}
+    data.pop("version", None)
+    path = tmp_path / "ports.json"
+    path.write_text(json.dumps(data))
+    published = swarmtui("status", "--snapshot", str(path))
+    assert published.returncode == 0, published.stderr
+    assert "PORTS" in published.stdout and "8080->80/tcp" in published.stdout
+    assert "(API )" not in published.stdout
