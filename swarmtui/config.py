@@ -75,9 +75,14 @@ class Settings:
         return self.origins.get(name, f"the default {name}")
 
 
+# The engine addresses `swarm.endpoint.open_source` can open (a bare path is a socket).
+ENGINE_SCHEMES = ("unix://", "tcp://", "http://", "https://", "npipe://", "ssh://")
+
 # name → (type, check, description of a valid value)
 FIELDS: dict[str, tuple[type, Any, str]] = {
-    "host": (str, None, "an engine address such as unix:///var/run/docker.sock"),
+    "host": (str, lambda v: v.startswith(("/", *ENGINE_SCHEMES)),
+             "an engine address such as unix:///var/run/docker.sock, tcp://HOST:2376 "
+             "or ssh://USER@HOST"),
     "context": (str, None, "a docker context name"),
     "theme": (str, None, "a theme name"),
     "keymap": (str, None, "a keymap name"),
@@ -105,6 +110,16 @@ FIELDS: dict[str, tuple[type, Any, str]] = {
                               "a number of seconds from 1 to 3600"),
 }
 
+# The command-line flag that sets a field, as `swarmtui --help` spells it, to name it in
+# a message (`--poll`, not the field's name); others would be `--field-name`.
+FLAGS = {"host": "--host", "context": "--context", "theme": "--theme", "keymap": "--keymap",
+         "poll_interval": "--poll", "readonly": "--readonly",
+         "alertmanager_url": "--alertmanager"}
+
+
+def flag_for(name: str) -> str:
+    return FLAGS.get(name, f"--{name.replace('_', '-')}")
+
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
@@ -127,18 +142,24 @@ def config_file(env: Mapping[str, str] | None = None) -> Path:
     return config_dir(env) / "config.yaml"
 
 
-def _coerce(name: str, value: Any, where: str,
-            table: Mapping[str, tuple[type, Any, str]] = FIELDS, label: str = "") -> Any:
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "on": True,
+                 "false": False, "no": False, "0": False, "off": False}
+
+
+def _coerce(name: str, value: Any, source: str,
+            table: Mapping[str, tuple[type, Any, str]] = FIELDS, label: str = "",
+            *, from_text: bool = False) -> Any:
+    """`value` checked and converted; `source` is the file (with `label`, the field as the
+    file spells it), the variable or the flag it came from. Only a variable's text
+    (`from_text`) may spell a boolean as 1/yes/on: in YAML a boolean is true or false."""
     kind, check, valid = table[name]
     original = value
     ok = True
     if kind is dict:
-        return _node_overrides(value, where)
+        return _node_overrides(value, source)
     if kind is bool:
-        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "on"):
-            value = True
-        elif isinstance(value, str) and value.lower() in ("false", "no", "0", "off"):
-            value = False
+        if from_text and isinstance(value, str):
+            value = BOOLEAN_WORDS.get(value.lower(), value)
         ok = isinstance(value, bool)
     elif kind in (int, float):
         if isinstance(value, bool):
@@ -156,7 +177,8 @@ def _coerce(name: str, value: Any, where: str,
         ok = check(value)
     if not ok:
         shown = "(hidden)" if name == "llm_api_key" else repr(original)
-        raise ConfigError(f"{where}: field '{label or name}' must be {valid}, not {shown}")
+        where = f"{source}: field '{label}'" if label else source
+        raise ConfigError(f"{where} must be {valid}, not {shown}")
     return value
 
 
@@ -277,15 +299,16 @@ def load_settings(
     for name, (kind, _check, _valid) in FIELDS.items():
         variable = f"SWARMTUI_{name.upper()}"
         if env.get(variable) and kind is not dict:
-            values[name] = _coerce(name, env[variable], variable)
+            values[name] = _coerce(name, env[variable], variable, from_text=True)
             sources.append(variable)
             origins[name] = variable
     if "llm_api_key" not in values and env.get("ANTHROPIC_API_KEY"):
         values["llm_api_key"] = env["ANTHROPIC_API_KEY"]
+        origins["llm_api_key"] = "ANTHROPIC_API_KEY"
     for name, value in (flags or {}).items():
         if value is not None and name in FIELDS:
-            values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
-            origins[name] = f"--{name.replace('_', '-')}"
+            values[name] = _coerce(name, value, flag_for(name))
+            origins[name] = flag_for(name)
     return replace(Settings(), **values, sources=tuple(sources), origins=origins)
 
 

@@ -254,6 +254,29 @@ def _seconds(value: Any) -> float | None:
     return seconds
 
 
+# Thresholds that are not durations: what each one counts, and so what it may be.
+COUNTS = ("failures",)  # whole numbers: 2.5 failures cannot happen
+PERCENTAGES = ("percent",)
+
+
+def _threshold(key: str, value: Any, where: str) -> float:
+    """A rule's threshold checked by what it measures; booleans are refused (True is 1)."""
+    number = not isinstance(value, bool) and isinstance(value, int | float) \
+        and math.isfinite(value)
+    if key in PERCENTAGES:
+        if not number or not 0 < value <= 100:
+            raise ConfigError(f"{where} must be a percentage above 0 and at most 100, "
+                              f"not {value!r}")
+        return float(value)
+    if not number or not 0 < value <= 1_000_000:
+        raise ConfigError(f"{where} must be a positive number, not {value!r}")
+    if key in COUNTS:
+        if value != int(value):
+            raise ConfigError(f"{where} must be a whole number (a count), not {value!r}")
+        return int(value)
+    return float(value)
+
+
 def load_rules(path: Path) -> dict[str, Rule]:
     """RULES with the file's changes; every mistake is one `ConfigError` naming the field."""
     data = read_yaml(path)
@@ -299,10 +322,7 @@ def load_rules(path: Path) -> dict[str, Rule]:
                 else:
                     raise ConfigError(f"{where}: rule {name} has no {key}")
             elif key in params:
-                if isinstance(value, bool) or not isinstance(value, int | float) \
-                        or not math.isfinite(value) or not 0 < value <= 1_000_000:
-                    raise ConfigError(f"{where} must be a positive number, not {value!r}")
-                params[key] = float(value)
+                params[key] = _threshold(key, value, where)
             else:
                 known = ", ".join(["enabled", "severity", "grace", *rule.params])
                 raise ConfigError(f"{where} is unknown (known: {known})")

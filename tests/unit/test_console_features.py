@@ -479,3 +479,73 @@ async def test_theme_without_a_name_says_which_is_on_and_lists_the_rest():
         said = [n.message for n in app._notifications]
         assert any(m.startswith(f"theme {app.theme}; themes: ") for m in said), said
         assert not any("no theme" in m for m in said)
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    ({"poll_interval": 0.0}, "--poll must be a number of seconds from 0.2 to 600, not 0.0"),
+    ({"alertmanager_url": "notaurl"}, "--alertmanager must be a URL"),
+    ({"host": "gopher://x"}, "--host must be an engine address"),
+])
+def test_a_bad_flag_value_is_named_by_the_flag_as_typed(tmp_path, flags, message):
+    with pytest.raises(ConfigError) as error:
+        load_settings(flags, env={"SWARMTUI_CONFIG": str(tmp_path / "none.yaml")})
+    assert str(error.value).startswith(message), error.value
+    assert "field" not in str(error.value)
+
+
+def test_every_settings_flag_is_spelled_as_the_command_line_spells_it():
+    from swarmtui.cli import build_parser
+    from swarmtui.config import FLAGS
+
+    parser = build_parser()
+    for name, flag in FLAGS.items():
+        args = parser.parse_args([flag] if name == "readonly" else [flag, "1"])
+        assert getattr(args, name) not in (None, False), (name, flag)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--demo", "--poll", "0"), "swarmtui: --poll must be a number of seconds"),
+    (("--demo", "--alertmanager", "notaurl"), "swarmtui: --alertmanager must be a URL"),
+])
+def test_the_console_names_a_bad_flag_as_typed(tmp_path, args, message):
+    result = swarmtui(*args, env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "poll-interval" not in result.stderr and "alertmanager-url" not in result.stderr
+
+
+def test_a_bad_host_names_the_config_file_or_the_variable_it_came_from(tmp_path):
+    config = write(tmp_path / "swarmtui" / "config.yaml", 'host: "gopher://x"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(env={"SWARMTUI_CONFIG": str(config)})
+    assert str(error.value).startswith(f"{config}: field 'host' must be an engine address")
+    result = swarmtui("status", env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 2 and f"{config}: field 'host'" in result.stderr, result.stderr
+    assert "--host" not in result.stderr
+    with pytest.raises(ConfigError, match=r"^SWARMTUI_HOST must be an engine address"):
+        load_settings(env={"SWARMTUI_CONFIG": str(tmp_path / "none.yaml"),
+                           "SWARMTUI_HOST": "gopher://x"})
+    for good in ("unix:///var/run/docker.sock", "tcp://10.0.0.1:2376", "ssh://me@m1",
+                 "/var/run/docker.sock"):
+        assert load_settings({"host": good},
+                             env={"SWARMTUI_CONFIG": str(tmp_path / "none.yaml")}).host == good
+
+
+def test_a_boolean_in_the_config_file_must_be_true_or_false(tmp_path):
+    config = tmp_path / "config.yaml"
+    for text in ('readonly: "1"', "readonly: 'yes'", "readonly: 1",
+                 'alertmanager:\n  push: "true"'):
+        write(config, text + "\n")
+        with pytest.raises(ConfigError) as error:
+            load_settings(env={"SWARMTUI_CONFIG": str(config)})
+        assert str(error.value).startswith(f"{config}: field '") and \
+            "must be true or false" in str(error.value), error.value
+    write(config, "readonly: true\nalertmanager:\n  push: yes\n")  # YAML's own booleans
+    settings = load_settings(env={"SWARMTUI_CONFIG": str(config)})
+    assert settings.readonly is True and settings.alertmanager_push is True
+    # a variable is text: SWARMTUI_READONLY=1 stays a way to say true
+    none = str(tmp_path / "none.yaml")
+    assert load_settings(env={"SWARMTUI_CONFIG": none, "SWARMTUI_READONLY": "1"}).readonly
+    assert not load_settings(env={"SWARMTUI_CONFIG": none,
+                                  "SWARMTUI_READONLY": "off"}).readonly
+    with pytest.raises(ConfigError, match=r"^SWARMTUI_READONLY must be true or false"):
+        load_settings(env={"SWARMTUI_CONFIG": none, "SWARMTUI_READONLY": "maybe"})

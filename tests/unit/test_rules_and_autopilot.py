@@ -452,3 +452,57 @@ def test_an_unknown_theme_or_keymap_names_where_it_was_asked_for(tmp_path, text,
                       env={"XDG_CONFIG_HOME": str(tmp_path)})
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("disk-full: {percent: 150}",
+     "field 'rules.disk-full.percent' must be a percentage above 0 and at most 100, not 150"),
+    ("memory-high: {percent: 0}", "'rules.memory-high.percent' must be a percentage"),
+    ("disk-full: {percent: -5}", "'rules.disk-full.percent' must be a percentage"),
+    ("disk-full: {percent: '85'}", "'rules.disk-full.percent' must be a percentage"),
+    ("disk-full: {percent: true}", "'rules.disk-full.percent' must be a percentage"),
+    ("crash-loop: {failures: 2.5}",
+     "field 'rules.crash-loop.failures' must be a whole number (a count), not 2.5"),
+    ("crash-loop: {failures: true}", "'rules.crash-loop.failures' must be a positive number, "
+                                      "not True"),
+    ("load-high: {per_cpu: false}", "'rules.load-high.per_cpu' must be a positive number"),
+    ("load-high: {per_cpu: 0}", "'rules.load-high.per_cpu' must be a positive number"),
+    ("crash-loop: {window: true}", "'rules.crash-loop.window' must be a duration"),
+    ("crash-loop: {window: -5m}", "'rules.crash-loop.window' must be a duration"),
+    ("disk-full: {interval: false}", "'rules.disk-full.interval' must be a duration"),
+    ("service-degraded: {grace: -1}", "'rules.service-degraded.grace' must be a duration"),
+    ("service-degraded: {grace: true}", "'rules.service-degraded.grace' must be a duration"),
+])
+def test_rule_thresholds_are_checked_for_what_they_measure(tmp_path, text, message):
+    path = tmp_path / "rules.yaml"
+    path.write_text(f"rules:\n  {text}\n")
+    with pytest.raises(ConfigError) as error:
+        load_rules(path)
+    assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_sensible_rule_thresholds_are_kept(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  disk-full: {percent: 100}\n  memory-high: {percent: 0.5}\n"
+                    "  crash-loop: {failures: 4.0}\n  load-high: {per_cpu: 1.5}\n"
+                    "  service-degraded: {grace: 0}\n")
+    rules = load_rules(path)
+    assert rules["disk-full"].params["percent"] == 100
+    assert rules["memory-high"].params["percent"] == 0.5
+    assert rules["crash-loop"].params["failures"] == 4
+    assert isinstance(rules["crash-loop"].params["failures"], int)
+    assert rules["load-high"].params["per_cpu"] == 1.5
+    assert rules["service-degraded"].grace == 0
+
+
+def test_swarmtui_check_refuses_a_percentage_over_100(tmp_path):
+    from tests.conftest import INCIDENT, swarmtui
+
+    rules = tmp_path / "swarmtui" / "rules.yaml"
+    rules.parent.mkdir()
+    rules.write_text("rules:\n  disk-full: {percent: 150}\n")
+    result = swarmtui("check", "--snapshot", str(INCIDENT),
+                      env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert f"{rules}: field 'rules.disk-full.percent' must be a percentage" in result.stdout
