@@ -67,7 +67,7 @@ def status_text(
 
 class StatusBar(Static):
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; }
+    StatusBar { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     _shown: Text | None = None
 
