@@ -55,7 +55,8 @@ class Box(Static):
     """One service or node on the wall: a coloured block with its name and counts."""
 
     DEFAULT_CSS = """
-    Box { height: 4; padding: 0 1; text-style: bold; border: tall $background; }
+    Box { height: 4; padding: 0 1; text-style: bold; border: tall $background;
+          text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
 
@@ -69,7 +70,8 @@ class WallScreen(Screen[None]):
     ContentSwitcher { height: 1fr; }
     .wall-grid { grid-size: 4; grid-gutter: 0 1; grid-rows: 4; height: auto; }
     #wall-alerts-list { padding: 1 2; }
-    #wall-footer { height: 1; background: $panel; padding: 0 1; }
+    #wall-footer { height: 1; background: $panel; padding: 0 1; text-wrap: nowrap;
+                   text-overflow: ellipsis; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right,space", "rotate(1)", "Next view", id="wall-next"),
@@ -168,7 +170,9 @@ class WallScreen(Screen[None]):
             more = f"   (+{len(critical) - 1} more)" if len(critical) > 1 else ""
             banner.update(Text(f"⚠ {critical[0].summary}{more}", justify="center"))
         self._sync_boxes("wall-services", {
-            s.id: (Text(f"{s.name}\n{s.counts} {s.health}"), palette[HEALTH_VARIABLES[s.health]])
+            # one line each, cut with … on a narrow screen; the health word before any detail
+            s.id: (Text(f"{s.name}\n{s.counts.running}/{s.counts.desired} {s.health}"),
+                   palette[HEALTH_VARIABLES[s.health]])
             for s in sorted(state.services, key=lambda s: (s.health.rank, s.name))
         })
         self._sync_boxes("wall-nodes", {
