@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from swarmtui.swarm.logstream import LogRequest
+from swarmtui.swarm.logtext import parse_line
 from swarmtui.swarm.model import EngineInfo
 from swarmtui.swarm.parse import MalformedData, RawCluster, parse_engine, parse_time
 from swarmtui.swarm.source import SourceError
@@ -162,13 +164,27 @@ class RecordedSource:
             # "since 10m" in a recording: the last ten minutes before it was captured
             cut = self.captured_at.timestamp() - (time.time() - request.since)
             entries = [e for e in entries if _stamp(str(e.get("line", ""))) >= cut]
-        if request.tail:
-            entries = entries[-request.tail:]
         lines = [(str(e.get("stream", "stdout")), str(e.get("line", ""))) for e in entries]
+        if request.tail:
+            lines = last_per_task(lines, request.tail)
         return ReplayedLogs(lines, request.follow)
 
     def close(self) -> None:
         pass
+
+
+def last_per_task(lines: list[tuple[str, str]], tail: int) -> list[tuple[str, str]]:
+    """The last `tail` lines of each task, in their order: `docker service logs --tail N`
+    counts per task (moby/moby#32331), and a recording answers as the engine would."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for stream, raw in reversed(lines):
+        task = parse_line(stream, raw).task_id
+        seen[task] += 1
+        if seen[task] <= tail:
+            kept.append((stream, raw))
+    kept.reverse()
+    return kept
 
 
 def _stamp(line: str) -> float:

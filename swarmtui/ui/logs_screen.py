@@ -8,9 +8,7 @@ import re
 import textwrap
 import time
 import zlib
-from collections import Counter, deque
-from collections.abc import Iterator
-from dataclasses import replace
+from collections import deque
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -22,8 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Log, Static
 
-from swarmtui.swarm.logstream import LogFollower, LogRequest, LogSource, LogStream
-from swarmtui.swarm.logtext import LogLine, grep_pattern, parse_duration, parse_line, prefix
+from swarmtui.swarm.logstream import LogFollower, LogRequest
+from swarmtui.swarm.logtext import LogLine, grep_pattern, parse_duration, prefix
 from swarmtui.ui.themes import Palette
 
 if TYPE_CHECKING:
@@ -46,47 +44,6 @@ def parse_tail(value: str) -> int:
     if not text.isdigit() or int(text) < 1:  # isdigit: no sign, no point, no exponent
         raise ValueError(TAIL_HINT)
     return int(text)
-
-
-def last_per_task(lines: list[tuple[str, str]], tail: int) -> list[tuple[str, str]]:
-    """The last `tail` (stream, raw line) pairs of each task, in their order."""
-    seen: Counter[str] = Counter()
-    kept = []
-    for stream, raw in reversed(lines):
-        task = parse_line(stream, raw).task_id
-        seen[task] += 1
-        if seen[task] <= tail:
-            kept.append((stream, raw))
-    kept.reverse()
-    return kept
-
-
-class TaskTails:
-    """A stream that ends, cut to the last `tail` lines of each task once it has."""
-
-    def __init__(self, stream: LogStream, tail: int) -> None:
-        self._stream = stream
-        self._tail = tail
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        # Read on the follower's thread, after it can close() us: never a stuck thread.
-        yield from last_per_task(list(self._stream), self._tail)
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-class TailPerTask:
-    """A recording's logs cut as the engine cuts a service's: `tail` counts per task
-    (moby/moby#32331), not over the recorded lines laid end to end."""
-
-    def __init__(self, source: LogSource) -> None:
-        self.source = source
-
-    def open_logs(self, request: LogRequest) -> LogStream:
-        if not request.tail or request.task_id or request.follow:
-            return self.source.open_logs(request)
-        return TaskTails(self.source.open_logs(replace(request, tail=0)), request.tail)
 
 
 class LogHighlighter(Highlighter):
@@ -196,9 +153,7 @@ class LogScreen(Screen[None]):
         since = time.time() - self.since if self.since is not None else None
         request = LogRequest(self.service_id, self.task_id, tail=tail, since=since,
                              follow=source.is_live, tty=bool(service and service.tty))
-        # A tail asked for on a recording counts per task, as it would on the engine.
-        logs = TailPerTask(source) if self.tail and not source.is_live else source
-        self.follower = LogFollower(logs, request,  # type: ignore[arg-type]
+        self.follower = LogFollower(source, request,  # type: ignore[arg-type]
                                     max_lines=self.swarm.settings.log_max_lines).start()
 
     @property
