@@ -71,12 +71,18 @@ class NameSuggester(Suggester):
         if self.bar.mode != "command" or not value or value.endswith(" "):
             return None
         head, _, word = value.rpartition(" ")
-        candidates = self.bar.names(first=not head)
         lowered = word.lower()
-        for name in candidates:
-            if name.lower().startswith(lowered) and len(name) > len(word):
-                return f"{head}{' ' if head else ''}{name}"
-        return None
+        matches = [name for name in self.bar.names(first=not head)
+                   if name.lower().startswith(lowered) and len(name) > len(word)]
+        if not matches:
+            return None
+        # as a shell completes: the one name, or as far as every match agrees ("sh" →
+        # "shop_" when shop_api and shop_web both fit), never one of several picked
+        common = os.path.commonprefix([m.lower() for m in matches])
+        completion = matches[0] if len(matches) == 1 else matches[0][:len(common)]
+        if len(completion) <= len(word):
+            return None
+        return f"{head}{' ' if head else ''}{word}{completion[len(word):]}"
 
 
 class CommandBar(Input):

@@ -84,6 +84,15 @@ async def test_names_complete_and_the_understood_intent_shows_while_typing():
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert not hint.has_class("-shown")  # the line is given back to the panes
+        await pilot.press("colon", *"restart sh")  # five shop_ services: as far as they agree
+        await pilot.pause(0.2)
+        assert bar._suggestion == "restart shop_"
+        await pilot.press(*"op_w")  # shop_web or shop_worker: no guess between them
+        await pilot.pause(0.2)
+        assert not bar._suggestion
+        await pilot.press("o")
+        await pilot.pause(0.2)
+        assert bar._suggestion == "restart shop_worker"
 
 
 def test_the_hint_tells_commands_questions_and_plans_apart(incident):
