@@ -78,7 +78,7 @@ class NameSuggester(Suggester):
             return None
         # as a shell completes: the one name, or as far as every match agrees ("sh" →
         # "shop_" when shop_api and shop_web both fit), never one of several picked
-        common = os.path.commonprefix([m.lower() for m in matches])
+        common = os.path.commonprefix([m.lower() for m in matches])  # noqa: RUF071 (by character)
         completion = matches[0] if len(matches) == 1 else matches[0][:len(common)]
         if len(completion) <= len(word):
             return None
