@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from swarmtui.actions.plan import Step
 from swarmtui.swarm.model import ClusterState, Node, Service
+
+T = TypeVar("T")
 
 
 def _with_env(service: Service, params: dict[str, Any]) -> Service:
@@ -70,20 +72,19 @@ def after(step: Step, state: ClusterState) -> ClusterState:
     """`state` as it will be once `step` has run (as far as a spec says)."""
     if "service" in step.params:
         service = state.service_named(str(step.params["service"]))
-        if service is None:
+        changed = _service_after(step, service) if service is not None else None
+        if changed is None or changed is service:
             return state
-        changed = _service_after(step, service)
-        if changed is service:
-            return state
-        return replace(state, services=tuple(changed if s is service else s
-                                             for s in state.services))
-    if "node" in step.params and not step.action.startswith(("ssh.", "node.probe")):
+        return replace(state, services=_swapped(state.services, service, changed))
+    if "node" in step.params and step.action.startswith("node.") \
+            and step.action != "node.probe":
         node = state.node_named(str(step.params["node"]))
-        if node is None:
+        moved = _node_after(step, node) if node is not None else None
+        if moved is None or moved is node:
             return state
-        changed_node = _node_after(step, node)
-        if changed_node is node:
-            return state
-        return replace(state, nodes=tuple(changed_node if n is node else n
-                                          for n in state.nodes))
+        return replace(state, nodes=_swapped(state.nodes, node, moved))
     return state
+
+
+def _swapped(items: tuple[T, ...], old: object, new: T) -> tuple[T, ...]:
+    return tuple(new if item is old else item for item in items)
