@@ -26,7 +26,7 @@ from swarmtui.actions.validate import check_step
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import ClusterState, Health
 from swarmtui.swarm.parse import build_state, parse_time
-from swarmtui.swarm.secrets import mask_sentence
+from swarmtui.swarm.secrets import OutputMasker, mask_sentence
 from swarmtui.swarm.source import SourceError
 
 
@@ -222,11 +222,12 @@ class Executor:
                 else shlex.split(step.params["command"]))
         # A node's output can hold secrets (`docker service inspect` shows the environment):
         # masked before it reaches the jobs view, its saved logs or the audit.
-        on_line = (lambda _stream, line: output(step, mask_sentence(line))) if output else None
+        shown = OutputMasker()
+        on_line = (lambda _stream, line: output(step, shown(line))) if output else None
         result = self.ssh.run(node, argv, on_line, cancel, terminal=step.action == "ssh.run")
         ok = result.exit_status == 0
-        text = "\n".join(mask_sentence(line)
-                         for line in (result.stdout + result.stderr).split("\n"))
+        kept = OutputMasker()
+        text = "\n".join(kept(line) for line in (result.stdout + result.stderr).split("\n"))
         if cancel is not None and cancel.is_set() and not ok:
             return StepResult(step, False, f"`{result.command}` on {node.name} was stopped "
                               "(cancelled)", time.monotonic() - started, text)

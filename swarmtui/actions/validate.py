@@ -316,8 +316,11 @@ WRITING_OPTIONS = {
     "ping": {"-f"},  # a flood
 }
 # Files whose text is a secret: printed, it would sit in the jobs view and its saved logs.
-SECRET_PATH = re.compile(r"/var/lib/docker/swarm|/etc/(g?shadow|sudoers)|/\.ssh/|/run/secrets"
-                         r"|/etc/ssl/private|\.key\Z|key\.pem\Z|\.p12\Z|/\.docker/config")
+SECRET_PATH = re.compile(
+    r"/var/lib/docker/swarm|/etc/(g?shadow|sudoers)|/\.ssh/|/run/secrets|/etc/ssl/private"
+    r"|/etc/ssh/|/\.docker/config|/\.aws/|/\.kube/|/\.netrc|/\.pgpass|/proc/[^/]*/environ"
+    r"|(^|/)(id_[^/]*|[^/]*_key|[^/]*\.key|[^/]*key\.pem|[^/]*\.p12|[^/]*\.pfx"
+    r"|key\.json|[^/]*\.env)\Z", re.IGNORECASE)
 
 
 def _only_looks(argv: list[str]) -> str | None:
@@ -356,7 +359,11 @@ def _only_looks(argv: list[str]) -> str | None:
             re.match(r"-[A-Za-z]*[LS][A-Za-z]*\Z", a) or a in ("--list", "--list-rules")
             for a in args):
         return f"iptables only with -L or -S, listing the rules; {looks_only}"
-    secret = next((a for a in args if SECRET_PATH.search(a)), None)
+    if program in ("grep", "egrep", "fgrep", "zgrep") and options & {"-r", "-R", "--recursive",
+                                                                "--dereference-recursive"}:
+        return ("a recursive grep reads every file below a folder, keys and secrets "
+                "included; grep named files, or use your own SSH session")
+    secret = next((a for a in args if SECRET_PATH.search(a.rstrip("/"))), None)
     if secret is not None:
         return (f"{secret!r} holds keys or secrets; its text would stay in the jobs view "
                 "and its logs — read it in your own SSH session")

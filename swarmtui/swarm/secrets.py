@@ -121,3 +121,22 @@ def mask_service(raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(raw.get(key), dict):
             raw[key] = mask_spec(raw[key])
     return raw
+
+
+class OutputMasker:
+    """A program's output, line by line, fit for a screen and a log: secret-looking values
+    masked, and the body of a PEM private key (which has no `name=` to go by) hidden."""
+
+    def __init__(self) -> None:
+        self.in_key = False
+
+    def __call__(self, line: str) -> str:
+        if "-----BEGIN" in line and "PRIVATE KEY" in line:
+            self.in_key = True
+            return line
+        if self.in_key:
+            if "-----END" in line:
+                self.in_key = False
+                return line
+            return MASK
+        return mask_sentence(line)

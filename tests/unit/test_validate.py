@@ -267,6 +267,8 @@ def _rules():
     "ss -K dst 10.0.0.1", "dmesg -C", "ip netns exec x ls", "iptables -t nat -n",
     "cat /var/lib/docker/swarm/certificates/swarm-node.key", "cat /etc/shadow",
     "curl file:///etc/shadow", "cat /root/.ssh/id_ed25519",
+    "cat /etc/ssh/ssh_host_ed25519_key", "tail -n 100 /srv/keys/id_rsa", "cat key.json",
+    "grep -r PRIVATE /", "grep -rn password /etc", "cat /proc/1/environ", "cat /app/.env",
 ])
 def test_ssh_run_runs_only_commands_that_look(command):
     problem = check_command(command)
@@ -320,10 +322,12 @@ def test_a_nodes_output_reaches_the_jobs_view_with_its_secrets_masked(tmp_path):
 
     class Node:  # a node that answers with a service's environment
         def run(self, node, argv, on_line, cancel, terminal=False):
-            out = '"Env": ["DB_PASSWORD=hunter2", "LOG_LEVEL=debug"]'
-            if on_line:
-                on_line("stdout", out)
-            return SSHResult(node.name, " ".join(argv), 0, out + "\n", "")
+            out = ['"Env": ["DB_PASSWORD=hunter2", "LOG_LEVEL=debug"]',
+                   "-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAA",
+                   "-----END OPENSSH PRIVATE KEY-----", "after"]
+            for line in out if on_line else ():
+                on_line("stdout", line)
+            return SSHResult(node.name, " ".join(argv), 0, "\n".join(out) + "\n", "")
 
     executor = Executor(RecordedSource(INCIDENT), audit=AuditLog(tmp_path / "audit.jsonl"),
                         ssh=Node())
@@ -334,6 +338,8 @@ def test_a_nodes_output_reaches_the_jobs_view_with_its_secrets_masked(tmp_path):
     assert result.ok, result.summary
     assert "hunter2" not in "".join(seen) + result.results[0].output
     assert "LOG_LEVEL=debug" in seen[0]
+    assert "b3BlbnNzaC1rZXktdjEAAAAA" not in "".join(seen) + result.results[0].output
+    assert seen[-1] == "after"  # the key's body only
 
 
 def test_a_slip_in_a_replica_count_is_asked_about_refused_or_high_risk(incident):
