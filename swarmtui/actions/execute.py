@@ -8,6 +8,7 @@ back (a removed service is re-created from it).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import shlex
 import threading
@@ -21,7 +22,7 @@ from swarmtui.actions.audit import AuditLog, redact_params
 from swarmtui.actions.catalog import CATALOG, Risk, step_risk
 from swarmtui.actions.plan import Plan, Step
 from swarmtui.actions.ssh import PROBES, SSHError, SSHRunner
-from swarmtui.actions.undo import UndoRecord, UndoStack
+from swarmtui.actions.undo import UndoRecord, UndoStack, changed_paths
 from swarmtui.actions.validate import check_step
 from swarmtui.swarm.engine import EngineSource
 from swarmtui.swarm.model import ClusterState, Health
@@ -96,8 +97,25 @@ class Executor:
 
     def _remember(self, kind: str, target_id: str, name: str, spec: dict[str, Any],
                   description: str) -> None:
+        after = None
+        if kind in ("service-update", "node-update"):  # what this change left, to notice
+            kind_path = "services" if kind == "service-update" else "nodes"  # later ones
+            with contextlib.suppress(StepFailed, SourceError):
+                after = self._call("GET", f"/{kind_path}/{target_id}").get("Spec")
         self.undo_stack.push(UndoRecord(kind, target_id, name, spec, description,
-                                        self.undo_stack.cluster))
+                                        self.undo_stack.cluster, after))
+
+    def _changed_since(self, record: UndoRecord, current: dict[str, Any]) -> None:
+        """Refuse to put a spec back over changes made after ours (by a colleague, the
+        docker CLI or a stack deploy): they would be reverted without a word."""
+        if record.after is None:
+            return
+        paths = changed_paths(record.after, current.get("Spec") or {})
+        if paths:
+            shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4
+                                            else "")
+            raise StepFailed(f"{record.name} was changed after swarmtui's change ({shown}); "
+                             "undoing it would revert those too — change it by hand")
 
     def _url(self, path: str) -> str:
         client = self.source.client
@@ -479,10 +497,12 @@ class Executor:
                 message = f"removed {record.name} again"
             elif record.kind == "service-update":
                 current = self._service(record.target_id)
+                self._changed_since(record, current)
                 self._update_service(current, copy.deepcopy(record.spec))
                 message = f"restored {record.name}'s previous spec"
             else:
                 current = self._call("GET", f"/nodes/{record.target_id}")
+                self._changed_since(record, current)
                 self._update_node(current, copy.deepcopy(record.spec))
                 message = f"restored node {record.name}"
         except (StepFailed, SourceError) as exc:

@@ -29,6 +29,20 @@ class UndoRecord:
     spec: dict[str, Any]
     description: str
     cluster: str = ""  # the swarm's cluster ID
+    # The spec as the engine held it just after the change: if it differs at undo time,
+    # someone changed it since, and putting `spec` back would silently revert them too.
+    after: dict[str, Any] | None = None
+
+
+def changed_paths(before: Any, now: Any, path: str = "") -> list[str]:
+    """Where two specs differ, as dotted paths (`Mode.Replicated.Replicas`)."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        found: list[str] = []
+        for key in sorted(set(before) | set(now), key=str):
+            found += changed_paths(before.get(key), now.get(key), f"{path}.{key}" if path
+                                   else str(key))
+        return found
+    return [] if before == now else [path or "(all)"]
 
 
 def default_path() -> Path:

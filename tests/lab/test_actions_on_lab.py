@@ -40,6 +40,28 @@ def test_scale_is_verified_and_undo_restores_the_count(executor):
     assert spec_of(executor, "shop_web")["Mode"]["Replicated"]["Replicas"] == 3
 
 
+def test_undo_refuses_to_revert_a_change_someone_made_after_it(executor, lab):
+    import subprocess
+
+    from tests.conftest import DOCKER_CLI
+
+    env = {"DOCKER_HOST": lab.docker_host, "PATH": "/usr/bin:/bin"}
+    original = spec_of(executor, "swarmpit_db")
+    result = run(executor, ("service.scale", {"service": "swarmpit_db", "replicas": 2}))
+    assert result.ok, result.summary
+    try:  # a colleague tunes the update policy with the docker CLI meanwhile
+        subprocess.run([DOCKER_CLI, "service", "update", "-d", "--update-delay", "7s",
+                        "swarmpit_db"], env=env, check=True, capture_output=True)
+        with pytest.raises(StepFailed, match=r"swarmpit_db was changed after swarmtui's "
+                                             r"change \(UpdateConfig\)"):
+            executor.undo()
+        spec = spec_of(executor, "swarmpit_db")
+        assert spec["UpdateConfig"]["Delay"] == 7_000_000_000  # theirs, kept
+        assert spec["Mode"]["Replicated"]["Replicas"] == 2  # and nothing put back
+    finally:  # the spec as the stack had it
+        executor._update_service(executor._service("swarmpit_db"), original)
+
+
 def test_image_and_env_changes_are_verified_and_undone(executor):
     before = spec_of(executor, "swarmpit_db")
     result = run(executor,
