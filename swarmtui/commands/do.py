@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not isinstance(source, EngineSource):
         return fail("a recording cannot be changed; nothing ran")
+    if not looks and getattr(source, "_readonly", False):  # never offer what cannot run
+        return fail("read-only mode: this plan changes the cluster; nothing ran")
     typed = "(read)"  # reading changes nothing: no question asked
     if not looks:
         wanted = confirmation_needed(previews)
@@ -64,9 +66,20 @@ def run(args: argparse.Namespace) -> int:
                   if wanted != "y" else f"run this {plan_risk(previews)}-risk plan? [y/N]")
         print(prompt, end=" ", flush=True)
         typed = " ".join(sys.stdin.readline().split())
+        if wanted == "y" and typed.lower() == "yes":
+            typed = "y"
         if typed != wanted:
             print("cancelled; nothing ran")
             return 1
+        try:  # the answer took its time: is the plan still what was shown?
+            fresh = preview(plan, read_state(source))
+        except SourceError as exc:
+            return fail(exc)
+        moved = [(a.change, b.change) for a, b in zip(previews, fresh, strict=True)
+                 if (a.change, a.problem) != (b.change, b.problem)]
+        if moved:
+            return fail(f"the cluster changed while you decided ({moved[0][0] or '—'} is now "
+                        f"{moved[0][1] or '—'}); nothing ran — run it again to see the plan")
     from swarmtui.actions.ssh import SSHRunner
 
     try:

@@ -466,10 +466,22 @@ class SwarmApp(App[None]):
             return
         previews = preview(plan, self.state)
 
-        def decided(confirmation: str | None) -> None:
+        def decided(confirmation: str | None, shown: list[Any] = previews) -> None:
             if confirmation is None:
                 self.notify("cancelled; nothing ran", timeout=2)
-            elif not self.refuse_in_readonly("running a plan"):
+                return
+            fresh = preview(plan, self.state) if self.state is not None else shown
+            moved = [(a.change, b.change) for a, b in zip(shown, fresh, strict=True)
+                     if (a.change, a.problem) != (b.change, b.problem)]
+            if moved:  # what was confirmed is not what would run: look again
+                before, now = moved[0]
+                self.notify(f"the cluster changed while the preview was open ({before or '—'}"
+                            f" is now {now or '—'}); nothing ran — look again",
+                            severity="warning", timeout=8)
+                self.push_screen(PlanScreen(plan, fresh, self.readonly),
+                                 lambda answer: decided(answer, fresh))
+                return
+            if not self.refuse_in_readonly("running a plan"):
                 job = self.jobs.start(sentence or origin, origin,
                                       tuple(s.action for s in plan.steps), self.now(),
                                       remote=any(s.action in ("ssh.run", "node.probe")

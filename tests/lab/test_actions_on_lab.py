@@ -152,6 +152,23 @@ def test_do_previews_asks_and_runs_only_on_the_right_answer(lab):
         assert "replicas 1 → 2" in scaled.stdout and "1/1 steps done" in scaled.stdout
         back = do("scale swarmpit app to 1", "y")
         assert back.returncode == 0, back.stdout + back.stderr
+        # the cluster moves while the operator reads the preview: what was shown is not run
+        asking = subprocess.Popen([sys.executable, "-m", "swarmtui", "do", "--host",
+                                   lab.docker_host, "scale swarmpit app up by 1"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert asking.stdout is not None and "replicas 1 → 2" in asking.stdout.readline()
+        from tests.conftest import DOCKER_CLI
+
+        subprocess.run([DOCKER_CLI, "service", "scale", "-d", "swarmpit_app=3"], check=True,
+                       capture_output=True, env={"DOCKER_HOST": lab.docker_host})
+        out, err = asking.communicate("y\n", timeout=60)
+        assert asking.returncode == 1 and "the cluster changed while you decided" in err, out
+        assert "replicas 1 → 2 is now replicas 3 → 2" in err
+        (app,) = [s for s in source.fetch().services if s["Spec"]["Name"] == "swarmpit_app"]
+        assert app["Spec"]["Mode"]["Replicated"]["Replicas"] == 3  # nothing ran
+        subprocess.run([DOCKER_CLI, "service", "scale", "-d", "swarmpit_app=1"], check=True,
+                       capture_output=True, env={"DOCKER_HOST": lab.docker_host})
     finally:
         source.close()
 
