@@ -14,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from swarmtui.swarm.secrets import mask_sentence
+
 MAX_LINES = 5000
 
 
@@ -67,7 +69,8 @@ class JobBoard:
 
     def start(self, title: str, origin: str, steps: tuple[str, ...], when: datetime,
               remote: bool = False) -> Job:
-        job = Job(next(self._numbers), title, origin, steps, when, remote)
+        # the sentence as typed can hold a value ("set DB_PASSWORD=x"): shown masked
+        job = Job(next(self._numbers), mask_sentence(title), origin, steps, when, remote)
         self.jobs.append(job)
         return job
 

@@ -45,8 +45,14 @@ SECRET_WORD = re.compile(r"(?<!\S)(?P<flag>password|passwd|token|secret|bearer)"
 LOGIN_PASSWORD = re.compile(r"(?<!\S)(?P<flag>-p)(?P<sep>\s+|=)" + QUOTED_VALUE)
 
 
+# "set the DB_PASSWORD of web to hunter2": a value that follows its name at a distance
+NAMED_TO = re.compile(r"(?P<lead>\b\w*(?:password|passwd|token|secret|api_?key|credential)"
+                      r"\w*\b[^=\n]{0,40}?\bto\s+)(?P<value>\S+)", re.I)
+
+
 def mask_sentence(text: str) -> str:
     """A typed line fit for a file (history, audit): every secret-looking value masked."""
+    text = NAMED_TO.sub(lambda m: f"{m['lead']}{MASK}", text)
     text = mask_text(text)
     text = ASSIGNMENT.sub(lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"])
                           else m[0], text)

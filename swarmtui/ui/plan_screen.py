@@ -21,6 +21,8 @@ from textual.widgets import Button, Input, Static
 from swarmtui.actions.catalog import Risk
 from swarmtui.actions.plan import Plan
 from swarmtui.actions.preview import StepPreview, confirmation_needed, plan_risk
+from swarmtui.swarm.logtext import clean
+from swarmtui.swarm.secrets import mask_sentence
 
 RISK_STYLES = {Risk.READ: "dim", Risk.LOW: "green", Risk.HIGH: "bold yellow",
                Risk.DESTRUCTIVE: "bold white on red"}
@@ -70,7 +72,7 @@ class PlanScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plan"):
-            title = Text(f"Plan for: {self.plan.sentence}", style="bold")
+            title = Text(f"Plan for: {mask_sentence(clean(self.plan.sentence))}", style="bold")
             title.append(f"   {self.risk} risk", style=RISK_STYLES[self.risk])
             yield Static(title)
             yield Static(preview_table(self.previews))

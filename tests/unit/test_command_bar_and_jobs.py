@@ -27,12 +27,13 @@ def test_history_masks_secret_values_and_keeps_the_rest(tmp_path):
     history.add("scale web to 4")
     history.add("scale web to 4")  # a repeat is kept once
     history.add("scale web\x1b[2J to 5")  # a pasted escape never reaches the file
+    history.add("set the DB_PASSWORD of web to hunter3")  # its value at a distance
     text = (tmp_path / "history").read_text()
-    assert "\x1b" not in text and "scale web to 5" in text
+    assert "\x1b" not in text and "scale web to 5" in text and "hunter3" not in text
     assert "hunter2" not in text and "pa55" not in text
     assert "LOG_LEVEL=debug" in text and "API_TOKEN=" in text
     assert History(tmp_path / "history").lines == history.lines  # read back after a restart
-    assert len(history.lines) == 4
+    assert len(history.lines) == 5
     assert oct((tmp_path / "history").stat().st_mode & 0o777) == "0o600"
     assert masked_for_history("password=x") != "password=x"
 
@@ -271,3 +272,13 @@ async def test_an_answer_wraps_to_the_jobs_pane_and_again_when_it_is_resized():
         await until(pilot, lambda: log.scrollable_content_region.width > width
                     and len(log.lines) < len(narrow), 5, "the answer re-wrapped")
         assert " ".join(" ".join(log.lines).split()) == " ".join(" ".join(narrow).split())
+
+
+def test_a_job_and_a_preview_title_show_a_typed_secret_masked():
+    from datetime import UTC, datetime
+
+    from swarmtui.actions.jobs import JobBoard
+
+    job = JobBoard().start("set DB_PASSWORD=hunter2 on web", "sentence",
+                           ("service.update_env",), datetime.now(UTC))
+    assert "hunter2" not in job.title and job.title.startswith("set DB_PASSWORD=")
