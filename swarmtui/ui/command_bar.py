@@ -17,6 +17,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input
 
 from swarmtui.config import state_dir
+from swarmtui.nl.words import WORDS
 from swarmtui.swarm.logtext import clean
 from swarmtui.swarm.secrets import mask_sentence
 
@@ -72,6 +73,8 @@ class NameSuggester(Suggester):
             return None
         head, _, word = value.rpartition(" ")
         lowered = word.lower()
+        if head and lowered in WORDS:  # "bring it back" is English, not the start of backup
+            return None
         matches = [name for name in self.bar.names(first=not head)
                    if name.lower().startswith(lowered) and len(name) > len(word)]
         if not matches:

@@ -94,6 +94,10 @@ async def test_names_complete_and_the_understood_intent_shows_while_typing():
         await pilot.press("o")
         await pilot.pause(0.2)
         assert bar._suggestion == "restart shop_worker"
+        bar.value = ""
+        await pilot.press(*"drain worker-2, then bring it back")  # not "backup"
+        await pilot.pause(0.2)
+        assert not bar._suggestion
 
 
 def test_the_hint_tells_commands_questions_and_plans_apart(incident):
