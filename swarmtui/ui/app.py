@@ -570,6 +570,8 @@ class SwarmApp(App[None]):
 
     def _execute(self, plan: Any, origin: str, confirmation: str, job: Job) -> None:
         """In a worker thread: run, and report through the job and notifications."""
+        from swarmtui.actions.catalog import CATALOG, Risk
+
         try:
             executor = self.executor()
         except Exception as exc:  # connection trouble is reported, not raised
@@ -598,7 +600,10 @@ class SwarmApp(App[None]):
             job.write(f"{'✓' if outcome.ok else '✗'} {outcome.step.action}: {outcome.message}")
         job.finish(result.ok, result.summary, self.now())
         self.call_from_thread(
-            self.notify, result.summary + ("" if result.ok else " — press u to undo what ran"),
+            self.notify, result.summary + ("" if result.ok or not any(
+                r.ok and CATALOG[r.step.action].risk is not Risk.READ
+                and r.step.action != "ssh.run" for r in result.results)
+                else " — press u to undo what ran"),
             title=f"job {job.number}", severity="information" if result.ok else "error",
             timeout=8)
         self.watcher.refresh_soon()

@@ -201,9 +201,8 @@ def test_probe_and_ssh_run_over_real_ssh_and_an_unknown_host_key_is_refused(lab,
                             output=lambda _step, line: shown.append(line))
         assert told.ok and "hunter2" not in "".join(shown) + told.results[0].output
         assert shown and shown[0].strip().endswith("x=1")
-        # a command on a node cannot be taken back, and undo says so instead of skipping it
-        with pytest.raises(StepFailed, match=r"`echo DB_PASSWORD=•+ x=1` on worker-1 "
-                                             r"cannot be undone"):  # kept on disk: masked
+        # commands that only look leave nothing for u to step over
+        with pytest.raises(StepFailed, match="nothing to undo"):
             executor.undo()
     finally:
         trusted.close()
