@@ -324,7 +324,7 @@ class Executor:
         self._update_node(current, spec)
         self._remember("node-update", current["ID"], name, before,
                        f"restore node {name} as before {action}")
-        return self._verify_node(action, name, spec, cancel)
+        return self._verify_node(action, current["ID"], name, spec, cancel)
 
     # -- verification -----------------------------------------------------
 
@@ -386,10 +386,10 @@ class Executor:
             return f"{name} updated, but it is {service.health}{health}"
         return f"{name} updated{health}"
 
-    def _verify_node(self, action: str, name: str, spec: dict[str, Any],
+    def _verify_node(self, action: str, node_id: str, name: str, spec: dict[str, Any],
                      cancel: threading.Event | None) -> str:
         def applied(state: ClusterState) -> bool:
-            node = state.node_named(name)
+            node = state.node(node_id)  # by ID: its hostname may be another node's too
             if node is None:
                 return False
             if node.availability != spec["Availability"] or node.role != spec["Role"]:
@@ -400,8 +400,8 @@ class Executor:
                 return node.reachability == "reachable"
             if action == "node.demote":
                 return node.reachability is None
-            if action == "node.drain":  # its tasks must have moved
-                return not any(t.state == "running" and t.desired_state == "running"
+            if action == "node.drain":  # its tasks must have stopped there, not only
+                return not any(t.state == "running"  # been told to
                                for t in state.tasks_on(node.id))
             return True
 

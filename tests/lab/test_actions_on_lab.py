@@ -100,10 +100,14 @@ def test_a_removed_service_is_recreated_by_undo(executor):
 
 
 def test_drain_waits_until_the_nodes_tasks_moved_then_activate(executor):
-    result = run(executor, ("node.drain", {"node": "worker-2"}),
-                 ("node.activate", {"node": "worker-2"}))
+    result = run(executor, ("node.drain", {"node": "worker-2"}))
     assert result.ok, result.summary
     assert "drain done" in result.results[0].message
+    state = executor.state()  # done means stopped there, not only told to stop
+    worker = state.node_named("worker-2")
+    assert not [t for t in state.tasks_on(worker.id) if t.state == "running"]
+    back = run(executor, ("node.activate", {"node": "worker-2"}))
+    assert back.ok, back.summary
 
 
 def test_a_multi_step_plan_stops_at_the_first_failure_and_says_what_ran(executor):
