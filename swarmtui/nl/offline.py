@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from swarmtui.actions.plan import Plan, Step
+from swarmtui.actions.project import after
 from swarmtui.nl.intents import INTENTS, AskBack, Clause, bare_text
 from swarmtui.nl.resolve import find_nodes, find_services, name_index
 from swarmtui.nl.words import WORDS, mend_slips, normalise
@@ -71,8 +72,19 @@ class OfflineTranslator:
                                    vocabulary)
             if previous is not None and not previous.targets and clause.targets:
                 clauses[-1] = _borrow_target(previous, clause, state, vocabulary)
+            if previous is not None and previous.targets and not clause.targets and \
+                    BARE_COUNT.match(clause.text):  # "scale web to 4, then to 5"
+                lead = f"{previous.text.split()[0]} {previous.targets[0].name} "
+                clause = _read(lead + clause.text, lead + clause.original, state, vocabulary)
             clauses.append(clause)
-        return [_build(clause, state) for clause in clauses]
+        steps = []
+        for clause in clauses:  # each as the ones before leave the cluster: "then double it"
+            steps.append(_build(clause, state))  # doubles what the step before it set
+            state = after(steps[-1], state)
+        return steps
+
+
+BARE_COUNT = re.compile(r"^\s*(?:(?:and|then)\s+)*(?:up\s+|down\s+)?to\s+\d+\s*$")
 
 
 def _pieces(text: str, sentence: str) -> list[tuple[str, str]]:

@@ -402,3 +402,15 @@ def test_a_node_change_that_leaves_a_service_nowhere_to_run_says_so_at_high_risk
     assert "no other node" not in change
     risk, change = shown("add label gpu=true to worker-2")  # shop_analytics may start: fine
     assert risk is Risk.LOW and "no other node" not in change
+
+
+@pytest.mark.parametrize(("sentence", "replicas"), [
+    ("scale web to 4 and then double it", [4, 8]),
+    ("scale web up by 2, then double it", [5, 10]),
+    ("scale web to 4, then to 5", [4, 5]),
+])
+def test_a_later_step_counts_from_what_the_step_before_it_set(incident, sentence, replicas):
+    from swarmtui.nl.offline import OfflineTranslator
+
+    plan = OfflineTranslator().translate(sentence, state_from(incident))
+    assert [s.params.get("replicas") for s in plan.steps] == replicas, plan.clarify
