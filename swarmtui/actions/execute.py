@@ -186,20 +186,28 @@ class Executor:
             except (StepFailed, SourceError, SSHError) as exc:
                 text = exc.message if isinstance(exc, SourceError) else str(exc)
                 outcome = StepResult(step, False, text, time.monotonic() - started)
+            except KeyboardInterrupt:  # ctrl+c in `do`: the step may have reached the engine
+                self._audit(plan, step, origin, confirmation, StepResult(
+                    step, False, "interrupted: it may have been applied"))
+                raise
             result.results.append(outcome)
-            self.audit.record(
-                source=origin, sentence=plan.sentence, action=step.action,
-                params=redact_params(step),
-                plan=[{"action": s.action, "params": redact_params(s)} for s in plan.steps],
-                confirmation=confirmation, ok=outcome.ok, result=outcome.message,
-                risk=str(step_risk(step.action, step.params)) if step.action in CATALOG
-                else None,
-            )
+            self._audit(plan, step, origin, confirmation, outcome)
             if progress:
                 progress(step, "done" if outcome.ok else f"failed: {outcome.message}")
             if not outcome.ok:
                 break
         return result
+
+    def _audit(self, plan: Plan, step: Step, origin: str, confirmation: str,
+               outcome: StepResult) -> None:
+        self.audit.record(
+            source=origin, sentence=plan.sentence, action=step.action,
+            params=redact_params(step),
+            plan=[{"action": s.action, "params": redact_params(s)} for s in plan.steps],
+            confirmation=confirmation, ok=outcome.ok, result=outcome.message,
+            risk=str(step_risk(step.action, step.params)) if step.action in CATALOG
+            else None,
+        )
 
     def _read(self, step: Step, state: ClusterState, started: float,
               output: Output | None, cancel: threading.Event | None) -> StepResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from swarmtui.actions.preview import confirmation_needed, plan_risk, preview
 from swarmtui.actions.read import LOOKS, answer, log_tail
@@ -89,10 +90,21 @@ def run(args: argparse.Namespace) -> int:
     from swarmtui.actions.undo import UndoStack, default_path
 
     executor = Executor(source, ssh=ssh, undo=UndoStack(default_path()))
-    result = executor.run(plan, origin="sentence", confirmation=typed,
-                          progress=lambda step, what: print(f"  {step.action}: {what}",
-                                                            flush=True),
-                          output=lambda step, line: print(f"  │ {clean(line)}", flush=True))
+    current: list[str] = []
+
+    def said(step: Any, what: str) -> None:
+        current[:] = [step.action]
+        print(f"  {step.action}: {what}", flush=True)
+
+    try:
+        result = executor.run(plan, origin="sentence", confirmation=typed, progress=said,
+                              output=lambda step, line: print(f"  │ {clean(line)}",
+                                                              flush=True))
+    except KeyboardInterrupt:
+        where = current[0] if current else "the first step"
+        print(f"\ninterrupted during {where}: it may have been applied (recorded so in "
+              "the audit); `swarmtui status` shows the cluster as it is", file=sys.stderr)
+        return 130
     for outcome in result.results:
         print(f"  {outcome.message}")
     ssh.close()

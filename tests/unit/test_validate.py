@@ -414,3 +414,24 @@ def test_a_later_step_counts_from_what_the_step_before_it_set(incident, sentence
 
     plan = OfflineTranslator().translate(sentence, state_from(incident))
     assert [s.params.get("replicas") for s in plan.steps] == replicas, plan.clarify
+
+
+def test_a_step_interrupted_by_ctrl_c_is_still_audited(tmp_path):
+    import json
+
+    from swarmtui.actions.audit import AuditLog
+    from swarmtui.actions.execute import Executor
+    from swarmtui.swarm.recorded import RecordedSource
+    from tests.conftest import INCIDENT
+
+    executor = Executor(RecordedSource(INCIDENT), audit=AuditLog(tmp_path / "audit.jsonl"))
+
+    def ctrl_c(_step, _what):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        executor.run(Plan((Step("query.services", {}),), sentence="what runs"),
+                     progress=ctrl_c)
+    (record,) = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert record["action"] == "query.services" and record["ok"] is False
+    assert "interrupted" in record["result"]
