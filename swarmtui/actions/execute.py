@@ -75,6 +75,10 @@ Progress = Callable[[Step, str], None]
 Output = Callable[[Step, str], None]  # one line a remote command printed
 
 
+FAILED_STATES = ("failed", "rejected", "orphaned")
+SETTLE_SECONDS = 3.0  # how long new replicas must keep running to count as started
+
+
 class Executor:
     def __init__(self, source: EngineSource, *, audit: AuditLog | None = None,
                  undo: UndoStack | None = None, verify_timeout: float = 90.0,
@@ -312,7 +316,9 @@ class Executor:
         self._remember("service-update", current["ID"], name, before,
                        f"restore {name} as before {action}")
         if action == "service.scale":
-            return self._verify_scale(name, int(params["replicas"]), cancel)
+            was = ((before.get("Mode") or {}).get("Replicated") or {}).get("Replicas") or 0
+            return self._verify_scale(name, int(params["replicas"]), cancel,
+                                      grew=int(params["replicas"]) > int(was))
         return self._verify_update(name, started, cancel)
 
     def _apply_node(self, action: str, params: Any, cancel: threading.Event | None) -> str:
@@ -351,11 +357,31 @@ class Executor:
             if cancel is None:
                 time.sleep(self.poll)
 
-    def _verify_scale(self, name: str, replicas: int, cancel: threading.Event | None) -> str:
+    def _verify_scale(self, name: str, replicas: int, cancel: threading.Event | None,
+                      grew: bool = False) -> str:
+        def failed_tasks(state: ClusterState) -> set[str]:
+            service = state.service_named(name)
+            return {t.id for t in state.tasks_of(service.id) if t.state in FAILED_STATES} \
+                if service else set()
+
+        known = failed_tasks(self.state())  # failures from before: not this step's
+
+        def reached(state: ClusterState) -> bool:
+            service = state.service_named(name)
+            return service is not None and service.counts.desired == replicas \
+                and service.counts.running == replicas
+
         try:
-            self._wait(lambda s: (svc := s.service_named(name)) is not None
-                       and svc.counts.desired == replicas and svc.counts.running == replicas,
-                       f"{name} reaching {replicas} running", cancel)
+            state = self._wait(reached, f"{name} reaching {replicas} running", cancel)
+            if grew:  # a crash loop reaches the count between its failures: it must hold
+                settle = time.monotonic() + SETTLE_SECONDS
+                while time.monotonic() < settle and reached(state):
+                    time.sleep(self.poll)
+                    state = self.state()
+                failed = failed_tasks(state) - known
+                if failed or not reached(state):
+                    raise StepFailed(f"{name} reached {replicas} running but did not hold "
+                                     f"({len(failed)} tasks failed since)")
         except StepFailed as exc:
             state = self.state()
             service = state.service_named(name)

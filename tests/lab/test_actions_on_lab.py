@@ -388,3 +388,16 @@ def test_reads_answer_from_the_live_cluster_with_its_logs_and_are_audited(execut
     assert lines == (query.output + "\n" + logs.output + "\n" + diagnosis.output).splitlines()
     records = [json.loads(r) for r in executor.audit.path.read_text().splitlines()]
     assert [r["action"] for r in records] == ["query.services", "view.logs", "diagnose.service"]
+
+
+def test_scaling_a_crash_loop_up_is_not_reported_as_done(executor):
+    executor.verify_timeout = 20  # it either never gets there or does not stay there
+    before = spec_of(executor, "shop_worker")["Mode"]["Replicated"]["Replicas"]
+    result = run(executor, ("service.scale", {"service": "shop_worker", "replicas": before + 1}))
+    try:
+        assert not result.ok  # its tasks exit 1 within seconds: it never holds its count
+        assert "shop_worker" in result.results[0].message
+        assert "non-zero exit" in result.results[0].message or \
+            "did not hold" in result.results[0].message
+    finally:
+        executor.undo()
