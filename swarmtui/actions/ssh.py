@@ -32,6 +32,7 @@ PROBES: dict[str, list[str]] = {
     "uptime": ["uptime"],
     "docker": ["systemctl", "status", "docker", "--no-pager"],  # as ACTIONS.md names it
 }
+CLOSE_SECONDS = 3.0  # how long a cancelled command gets to go before its channel is dropped
 MAX_OUTPUT = 64 * 1024
 
 
@@ -121,9 +122,11 @@ class SSHRunner:
             try:
                 options = {"term_type": "dumb", "term_size": (200, 50)} if terminal else {}
                 process = await connection.create_process(command, **options)
-                async with process:
+                try:
                     out, err, status = await asyncio.wait_for(
                         self._collect(process, on_line, cancel), self.settings.timeout)
+                finally:
+                    await self._hang_up(process)
             except TimeoutError:
                 raise SSHError(f"{node.name}: `{command}` did not finish within "
                                f"{self.settings.timeout:.0f}s") from None
@@ -131,6 +134,17 @@ class SSHRunner:
                 self._connections.pop(node.name, None)
                 raise SSHError(f"{node.name}: {exc}") from None
         return SSHResult(node.name, command, status, out, err)
+
+    @staticmethod
+    async def _hang_up(process: asyncssh.SSHClientProcess[str]) -> None:
+        """Close the session; a command that outlives its terminal's hang-up (or runs
+        without one) must not hold the job: after a moment the channel is dropped, and
+        the command's next output has nowhere to go."""
+        process.close()
+        try:
+            await asyncio.wait_for(process.wait_closed(), CLOSE_SECONDS)
+        except TimeoutError:
+            process.channel.abort()
 
     @staticmethod
     async def _collect(process: asyncssh.SSHClientProcess[str], on_line: OnLine | None,
@@ -155,6 +169,8 @@ class SSHRunner:
 
         pumps = asyncio.ensure_future(
             asyncio.gather(pump("stdout", process.stdout), pump("stderr", process.stderr)))
+        # a stopped command's streams end in an error nobody waits for: consumed here
+        pumps.add_done_callback(lambda done: done.cancelled() or done.exception())
         stop = asyncio.ensure_future(cancelled()) if cancel is not None else None
         stopped = True
         try:

@@ -143,8 +143,10 @@ class JobsScreen(Screen[None]):
             return
         job.cancel.set()
         job.write("— cancel requested")
-        self.swarm.notify(f"job {job.number}: cancelling — a change already sent to the "
-                          "engine stays; the job stops before its next step", timeout=5)
+        what = ("the command on the node is hung up and its session closed" if job.remote
+                else "a change already sent to the engine stays; the job stops before its "
+                "next step")
+        self.swarm.notify(f"job {job.number}: cancelling — {what}", timeout=5)
 
     def action_back(self) -> None:
         self.dismiss()

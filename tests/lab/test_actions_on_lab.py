@@ -266,6 +266,7 @@ def test_node_ssh_follows_the_users_ssh_config(lab, tmp_path):
 
 
 def test_ssh_output_streams_per_node_overrides_and_jump_hosts_apply(lab, tmp_path):
+    import subprocess
     import threading
 
     from swarmtui.actions.ssh import SSHError, SSHRunner, SSHSettings
@@ -304,6 +305,16 @@ def test_ssh_output_streams_per_node_overrides_and_jump_hosts_apply(lab, tmp_pat
                              terminal=True)  # as ssh.run runs: a hang-up stops it
         assert __import__("time").monotonic() - started < 5
         assert stopped.exit_status != 0
+        # a command that keeps writing is stopped too, and the job is not held by it
+        cancel = threading.Event()
+        threading.Timer(1.0, cancel.set).start()
+        started = __import__("time").monotonic()
+        runner.run(state.node_named("worker-2"), ["top", "-b", "-d", "1"], cancel=cancel,
+                   terminal=True)
+        # top -b outlives its hang-up, and the lab's sshd (no privilege separation)
+        # delivers no signals: the job must still be let go, the channel dropped
+        assert __import__("time").monotonic() - started < 8
+        subprocess.run(["pkill", "-x", "-f", "top -b -d 1"], check=False)  # the lab's own
     finally:
         runner.close()
 
