@@ -76,6 +76,7 @@ Output = Callable[[Step, str], None]  # one line a remote command printed
 
 
 FAILED_STATES = ("failed", "rejected", "orphaned")
+SEQUENCE_TRIES = 3  # "update out of sequence": read again and retry, this many times in all
 SETTLE_SECONDS = 3.0  # how long new replicas must keep running to count as started
 
 
@@ -322,20 +323,28 @@ class Executor:
         return self._verify_update(name, started, cancel)
 
     def _apply_node(self, action: str, params: Any, cancel: threading.Event | None) -> str:
-        current = self._node(params["node"])
-        name = current.get("Description", {}).get("Hostname") or current["ID"][:12]
-        before = copy.deepcopy(current["Spec"])
-        spec = copy.deepcopy(current["Spec"])
-        if action in ("node.drain", "node.pause", "node.activate"):
-            spec["Availability"] = {"node.drain": "drain", "node.pause": "pause",
-                                    "node.activate": "active"}[action]
-        elif action in ("node.promote", "node.demote"):
-            spec["Role"] = "manager" if action == "node.promote" else "worker"
-        elif action == "node.label_add":
-            spec.setdefault("Labels", {})[params["key"]] = str(params["value"])
-        elif action == "node.label_remove":
-            (spec.get("Labels") or {}).pop(params["key"], None)
-        self._update_node(current, spec)
+        for attempt in range(1, SEQUENCE_TRIES + 1):
+            current = self._node(params["node"])
+            name = current.get("Description", {}).get("Hostname") or current["ID"][:12]
+            before = copy.deepcopy(current["Spec"])
+            spec = copy.deepcopy(current["Spec"])
+            if action in ("node.drain", "node.pause", "node.activate"):
+                spec["Availability"] = {"node.drain": "drain", "node.pause": "pause",
+                                        "node.activate": "active"}[action]
+            elif action in ("node.promote", "node.demote"):
+                spec["Role"] = "manager" if action == "node.promote" else "worker"
+            elif action == "node.label_add":
+                spec.setdefault("Labels", {})[params["key"]] = str(params["value"])
+            elif action == "node.label_remove":
+                (spec.get("Labels") or {}).pop(params["key"], None)
+            try:
+                self._update_node(current, spec)
+                break
+            except StepFailed as exc:
+                # The engine moved the node's version between our read and our write (its
+                # status changes too): read it again and make the same change, as asked.
+                if "out of sequence" not in str(exc) or attempt == SEQUENCE_TRIES:
+                    raise
         self._remember("node-update", current["ID"], name, before,
                        f"restore node {name} as before {action}")
         return self._verify_node(action, current["ID"], name, spec, cancel)

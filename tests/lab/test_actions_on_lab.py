@@ -412,3 +412,32 @@ def test_scaling_a_crash_loop_up_is_not_reported_as_done(executor):
             "did not hold" in result.results[0].message
     finally:
         executor.undo()
+
+
+def test_a_node_changed_between_read_and_write_is_read_again(executor, lab):
+    import subprocess
+
+    from tests.conftest import DOCKER_CLI
+
+    env = {"DOCKER_HOST": lab.docker_host, "PATH": "/usr/bin:/bin"}
+    read = executor._node
+    raced: list[str] = []
+
+    def stale_once(name: str):  # someone updates the node right after swarmtui read it
+        current = read(name)
+        if not raced:
+            raced.append(name)
+            subprocess.run([DOCKER_CLI, "node", "update", "--label-add", "race=1", name],
+                           env=env, check=True, capture_output=True)
+        return current
+
+    executor._node = stale_once
+    try:
+        result = run(executor, ("node.label_add", {"node": "worker-2", "key": "tier",
+                                                   "value": "edge"}))
+        assert result.ok, result.summary  # "update out of sequence" was read again
+        labels = executor.state().node_named("worker-2").labels
+        assert labels["tier"] == "edge" and labels["race"] == "1"  # theirs kept too
+    finally:
+        subprocess.run([DOCKER_CLI, "node", "update", "--label-rm", "race", "--label-rm",
+                        "tier", "worker-2"], env=env, capture_output=True)
