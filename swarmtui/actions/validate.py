@@ -295,8 +295,8 @@ LOOKING_SUBCOMMANDS = {
     "hostnamectl": {"status", "show"},
     "timedatectl": {"status", "show", "timesync-status", "show-timesync"},
     "chronyc": {"tracking", "sources", "sourcestats", "activity"},
-    "conntrack": {"-L", "--dump", "-S", "--stats", "-C", "--count"},
 }
+CONNTRACK_LISTS = {"-L", "--dump", "-S", "--stats", "-C", "--count"}  # its options are verbs
 # `docker node ls`, `docker service ps web`: the second word of docker's object commands.
 DOCKER_LOOKS = {"ls", "list", "ps", "inspect", "logs", "df", "info", "top", "port",
                 "history", "stats", "diff", "services"}
@@ -339,10 +339,9 @@ def _only_looks(argv: list[str]) -> str | None:
         return f"`{program} {sorted(writing)[0]}` writes or changes something; {looks_only}"
     words = [a for a in args if not a.startswith("-")]
     allowed = LOOKING_SUBCOMMANDS.get(program)
-    if allowed is not None and words and words[0] not in allowed and not (
-            program == "conntrack" and options & allowed):
+    if allowed is not None and words and words[0] not in allowed:
         return f"`{program} {words[0]}` does more than look; {looks_only}"
-    if program == "conntrack" and not options & LOOKING_SUBCOMMANDS["conntrack"]:
+    if program == "conntrack" and not options & CONNTRACK_LISTS:
         return f"`conntrack` without -L or -S can change the tables; {looks_only}"
     if program == "docker" and len(words) > 1 and words[0] in (
             "node", "service", "network", "volume", "container", "image", "system", "stack",
@@ -350,7 +349,7 @@ def _only_looks(argv: list[str]) -> str | None:
         return f"`docker {words[0]} {words[1]}` changes the swarm; {looks_only}"
     if program in ("hostname", "date") and any(not w.startswith("+") for w in words):
         return f"`{program} {words[0]}` sets the node's {program}; {looks_only}"
-    if program == "ip" and {"exec", "netns"} & set(words) and "exec" in words:
+    if program == "ip" and "exec" in words:
         return "`ip netns exec` runs other programs; name the program itself"
     if program == "top" and not options & {"-b", "--batch"} and not any(
             re.match(r"-[A-Za-z]*b", a) for a in args):

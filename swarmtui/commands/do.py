@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not isinstance(source, EngineSource):
         return fail("a recording cannot be changed; nothing ran")
-    if not looks and getattr(source, "_readonly", False):  # never offer what cannot run
+    if not looks and source.readonly:  # never offer what cannot run
         return fail("read-only mode: this plan changes the cluster; nothing ran")
     typed = "(read)"  # reading changes nothing: no question asked
     if not looks:

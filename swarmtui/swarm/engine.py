@@ -107,6 +107,10 @@ class EngineSource:
         self._engine: EngineInfo | None = None
 
     @property
+    def readonly(self) -> bool:
+        return self._readonly
+
+    @property
     def client(self) -> EngineClient:
         if self._client is None:
             raise SourceError(f"not connected to {self.base_url}", "unreachable")
